@@ -1,0 +1,72 @@
+"""Optimizers: each updates its parameters in place from their .grad."""
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+
+class Optimizer(ABC):
+    def __init__(self, parameters, learning_rate):
+        self.parameters = list(parameters)
+        self.learning_rate = learning_rate
+
+    def zero_grad(self):
+        for p in self.parameters:
+            p.grad = None
+
+    def _updatable(self):
+        """(index, parameter, gradient) for each parameter that takes a step now."""
+        return [(i, p, np.asarray(p.grad)) for i, p in enumerate(self.parameters)
+                if getattr(p, "requires_grad", True) and p.grad is not None]
+
+    @abstractmethod
+    def step(self):
+        pass
+
+
+class BasicOptimizer(Optimizer):
+    """Plain gradient descent: w -= lr * grad."""
+
+    def step(self):
+        # BEGIN SOLUTION: update each parameter in place
+        for _, p, g in self._updatable():
+            p -= self.learning_rate * g
+        # END SOLUTION
+
+
+class RMSProp(Optimizer):
+    def __init__(self, parameters, learning_rate, beta=0.9, epsilon=1e-6):
+        super().__init__(parameters, learning_rate)
+        self.beta = beta
+        self.epsilon = epsilon
+        self.v = [np.zeros(np.shape(p), dtype=np.result_type(p)) for p in self.parameters]
+
+    def step(self):
+        # BEGIN SOLUTION: v = beta v + (1 - beta) g^2; w -= lr / (sqrt(v) + eps) * g
+        for i, p, g in self._updatable():
+            self.v[i] = self.beta * self.v[i] + (1 - self.beta) * np.square(g)
+            p -= self.learning_rate / (np.sqrt(self.v[i]) + self.epsilon) * g
+        # END SOLUTION
+
+
+class Adam(Optimizer):
+    def __init__(self, parameters, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+        super().__init__(parameters, learning_rate)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.m = [np.zeros(np.shape(p), dtype=np.result_type(p)) for p in self.parameters]
+        self.v = [np.zeros(np.shape(p), dtype=np.result_type(p)) for p in self.parameters]
+        self.t = 0
+
+    def step(self):
+        # BEGIN SOLUTION: one bias-corrected Adam step for every parameter
+        self.t += 1
+        m_correction = 1 - self.beta_1 ** self.t
+        v_correction = 1 - self.beta_2 ** self.t
+        for i, p, g in self._updatable():
+            self.m[i] = self.beta_1 * self.m[i] + (1 - self.beta_1) * g
+            self.v[i] = self.beta_2 * self.v[i] + (1 - self.beta_2) * np.square(g)
+            m_hat = self.m[i] / m_correction
+            v_hat = self.v[i] / v_correction
+            p -= self.learning_rate * m_hat / (np.sqrt(v_hat) + self.epsilon)
+        # END SOLUTION
