@@ -35,8 +35,9 @@ class LeakyReLU(Activation):
     def get_input_gradients(self):
         # BEGIN SOLUTION: 1 where x > 0, alpha where x < 0, 0 at exactly 0
         x = np.asarray(self.inputs[0])
-        slope = np.where(x > 0, 1.0, np.where(x < 0, self.alpha, 0.0))
-        return [slope.astype(x.dtype, copy=False)]
+        slope = (x > 0).astype(x.dtype)  # in x's dtype: no float64 detour
+        slope[x < 0] = self.alpha
+        return [slope]
         # END SOLUTION
 
 

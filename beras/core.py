@@ -210,7 +210,8 @@ class Diffable(Callable, Weighted, ABC):
         # BEGIN SOLUTION: store weight gradients in .grad, call inp.backward([g]) on each input
         for param, g in zip(self.parameters, self.compose_weight_gradients(grad)):
             if param.requires_grad:
-                param.grad = g
+                # Accumulate: a tensor used by two layers sends two gradients back here.
+                param.grad = g if param.grad is None else param.grad + g
         if all(getattr(inp, "backward", _leaf_backward) is _leaf_backward for inp in self.inputs):
             return  # only leaves upstream: their gradient would go nowhere
         for inp, g in zip(self.inputs, self.compose_input_gradients(grad)):

@@ -43,8 +43,10 @@ class RMSProp(Optimizer):
     def step(self):
         # BEGIN SOLUTION: v = beta v + (1 - beta) g^2; w -= lr / (sqrt(v) + eps) * g
         for i, p, g in self._updatable():
-            self.v[i] = self.beta * self.v[i] + (1 - self.beta) * np.square(g)
-            p -= self.learning_rate / (np.sqrt(self.v[i]) + self.epsilon) * g
+            v = self.v[i]  # updated in place: no new arrays for the running average
+            v *= self.beta
+            v += (1 - self.beta) * np.square(g)
+            p -= self.learning_rate / (np.sqrt(v) + self.epsilon) * g
         # END SOLUTION
 
 
@@ -64,9 +66,12 @@ class Adam(Optimizer):
         m_correction = 1 - self.beta_1 ** self.t
         v_correction = 1 - self.beta_2 ** self.t
         for i, p, g in self._updatable():
-            self.m[i] = self.beta_1 * self.m[i] + (1 - self.beta_1) * g
-            self.v[i] = self.beta_2 * self.v[i] + (1 - self.beta_2) * np.square(g)
-            m_hat = self.m[i] / m_correction
-            v_hat = self.v[i] / v_correction
+            m, v = self.m[i], self.v[i]  # updated in place: no new arrays for the moments
+            m *= self.beta_1
+            m += (1 - self.beta_1) * g
+            v *= self.beta_2
+            v += (1 - self.beta_2) * np.square(g)
+            m_hat = m / m_correction
+            v_hat = v / v_correction
             p -= self.learning_rate * m_hat / (np.sqrt(v_hat) + self.epsilon)
         # END SOLUTION

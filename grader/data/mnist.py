@@ -1,7 +1,7 @@
 """MNIST from the four original IDX files (gzip), verified by checksum.
 
 Where: $BERAS_MNIST_DIR, else ../shared/data/mnist beside the project root,
-else /autograder/source/data/mnist (where setup.sh places it on Gradescope).
+else /autograder/data/mnist (where setup.sh places it on Gradescope).
 Loaded as uint8 (55 MB for all of it) and converted to float once, in place:
 never two float64 copies of the training set.
 """
@@ -15,7 +15,7 @@ import numpy as np
 ENV_VAR = "BERAS_MNIST_DIR"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SEARCH_PATH = (PROJECT_ROOT.parent / "shared" / "data" / "mnist",
-               Path("/autograder/source/data/mnist"))
+               Path("/autograder/data/mnist"))
 
 # name -> (file, decompressed bytes, sha256 of the decompressed bytes)
 FILES = {

@@ -1,0 +1,218 @@
+"""Grade one submission: run the probes in workers, judge here, build results.json.
+
+Order matters for memory (Gradescope gives 768 MB to everything): the
+reference's probes run first in their own worker, which is closed before
+the student's worker starts, so at most one worker is alive at a time.
+"""
+import tempfile
+import time
+from pathlib import Path
+
+from grader.checks import gradients as grad_checks
+from grader.checks.api import score_api
+from grader.checks.banned import apply_policy, banned_outcome
+from grader.checks.behaviour import behaviour_checks, score_cases
+from grader.checks.compare import error_text
+from grader.checks.properties import initializer_args, onehot_args, score_initializers, score_onehot
+from grader.data import mnist
+from grader.editions import load_edition
+from grader.results.gradescope import build_results
+from grader.results.outcome import Outcome
+from grader.rubric.load import load_rubric
+from grader.sandbox.banned import scan_tree
+from grader.sandbox.supervisor import Worker
+from grader.shims import SHIMS_DIR
+from grader.submission import build_reference_submission, find_root, has_final_marker
+
+WORKER_MEMORY_MB = 640
+IMPORT_TIMEOUT = 60
+STDOUT_SHOWN = 1500
+
+
+class Probe:
+    """One probe call's plan: which test it scores and which modules it needs."""
+
+    def __init__(self, key, probe, args, timeout=20.0, needs=("beras",)):
+        self.key, self.probe, self.args, self.timeout, self.needs = key, probe, args, timeout, needs
+
+
+def _plans(edition):
+    plans = [Probe("api", "grader.probes.api:describe", {"entries": edition.API}, needs=())]
+    for check in behaviour_checks():
+        needs = ("beras", "preprocess") if check.key == "behaviour.preprocess" else ("beras",)
+        plans.append(Probe(check.key, check.probe, check.args, check.timeout, needs))
+    plans += [
+        Probe("behaviour.initializers", "grader.probes.components:initializers", initializer_args()),
+        Probe("behaviour.onehot", "grader.probes.components:onehot", onehot_args()),
+        Probe("gradients.layers", "grader.probes.gradients:layer_alone", grad_checks.layer_cases(), 60),
+        Probe("gradients.models", "grader.probes.gradients:sequential", grad_checks.model_cases(), 60),
+        Probe("gradients.general_graph", "grader.probes.gradients:general_graph",
+              grad_checks.general_graph_cases(), 60),
+        Probe("gradients.accumulation", "grader.probes.gradients:accumulation",
+              grad_checks.accumulation_cases(), 60),
+    ]
+    return plans
+
+
+def _failure_text(result):
+    """Why a probe produced no value: the worker's own account, and what the code printed."""
+    if result.status == "error" and result.error:
+        text = error_text(result.error)
+    else:
+        text = result.detail or f"the probe ended with status {result.status}"
+    if result.status == "timeout":
+        text += "\n    hint: look for an infinite loop, or a Python loop over every sample or entry."
+    if result.status == "memory":
+        text += "\n    hint: an array much bigger than needed (e.g. a (batch, in, out) tensor) exhausts memory."
+    printed = (result.stdout or "").strip()
+    if printed:
+        text += f"\nYour code printed:\n{printed[-STDOUT_SHOWN:]}"
+    return text
+
+
+class Session:
+    """The workers and what they answered, for one subject (reference or student)."""
+
+    def __init__(self, root, log):
+        # The worker runs a copy of the grader package, so tell it where MNIST is.
+        self.worker = Worker(root, memory_mb=WORKER_MEMORY_MB, shims=SHIMS_DIR,
+                             env={mnist.ENV_VAR: str(mnist.mnist_dir().resolve())})
+        self.log = log
+        self.seconds = {}
+
+    def call(self, key, probe, args, timeout):
+        started = time.monotonic()
+        result = self.worker.call(probe, args, timeout=timeout)
+        self.seconds[key] = round(time.monotonic() - started, 3)
+        return result
+
+    def close(self):
+        self.worker.close()
+
+
+def _import_problems(session, modules):
+    """{module: failure text} for modules that do not import; all fail if the worker dies."""
+    result = session.call("import", "grader.probes.api:import_modules", {"modules": list(modules)}, IMPORT_TIMEOUT)
+    if not result.ok:
+        text = "Importing your code failed: " + _failure_text(result)
+        return {m: text for m in modules}
+    return {m: f"Importing {m} failed: " + error_text(err) for m, err in result.value.items() if err}
+
+
+def _run_reference(edition, plans, log):
+    with tempfile.TemporaryDirectory(prefix="beras-reference-") as tmp:
+        root = build_reference_submission(Path(tmp) / "reference", edition.NAME)
+        session = Session(root, log)
+        try:
+            answers = {}
+            for plan in plans:
+                if plan.key == "api":
+                    continue
+                result = session.call(plan.key, plan.probe, plan.args, plan.timeout * 3)
+                failed = [label for label, case in (result.value or {}).items() if "error" in case] \
+                    if result.ok else ["(the whole probe)"]
+                if failed:
+                    # Never score against a reference that did not answer: that would give points away.
+                    detail = _failure_text(result) if not result.ok else \
+                        error_text(result.value[failed[0]]["error"])
+                    raise RuntimeError(f"the reference failed probe {plan.probe} in {failed[0]}: {detail}")
+                answers[plan.key] = result.value
+            return answers, session.seconds
+        finally:
+            session.close()
+
+
+def _score(plan, reference, value, edition, settings):
+    key = plan.key
+    if key == "api":
+        return score_api(key, edition.API, value)
+    if key == "behaviour.initializers":
+        return score_initializers(key, value)
+    if key == "behaviour.onehot":
+        return score_onehot(key, value, plan.args)
+    if key == "gradients.accumulation":
+        return grad_checks.score_gradients(key, reference, value, settings,
+                                           informational_note=grad_checks.ACCUMULATION_NOTE)
+    if key.startswith("gradients."):
+        return grad_checks.score_gradients(key, reference, value, settings)
+    check = next(c for c in behaviour_checks() if c.key == key)
+    return score_cases(key, reference, value, normalize=check.normalize, tolerance=check.tolerance)
+
+
+def _missing_files_outcomes(rubric, root, edition):
+    missing = [f for f in edition.REQUIRED_FILES if not (root / f).is_file()]
+    return missing
+
+
+def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda msg: None):
+    """Return the results.json dict for the submission folder."""
+    started = time.monotonic()
+    edition = load_edition(edition_name)
+    rubric = load_rubric(rubric_path, edition=edition_name)
+    settings = rubric.settings
+    outcomes, notes, timings = {}, [], {}
+
+    root = find_root(Path(submission))
+    if root is None:
+        reason = (f"No beras/ folder was found in your submission. Submit the folder that holds "
+                  f"beras/, preprocess.py and assignment.py (a subfolder such as code/ is fine).")
+        return build_results(rubric, {}, execution_time=time.monotonic() - started,
+                             output=reason, missing_reason=reason)
+
+    missing = [f for f in edition.REQUIRED_FILES if not (root / f).is_file()]
+    if missing:
+        notes.append("Missing files: " + ", ".join(missing) + ". Tests that need them fail.")
+    findings = scan_tree(root, files=_graded_files(root, edition), allowed=edition.ALLOWED_BANNED_IMPORTS)
+    outcomes["banned"] = banned_outcome("banned", findings)
+
+    plans = _plans(edition)
+    log("running the reference's probes")
+    reference, timings["reference"] = _run_reference(edition, plans, log)
+
+    log("running your code's probes")
+    session = Session(root, log)
+    try:
+        broken = _import_problems(session, edition.MODULES)
+        for plan in plans:
+            blocking = [broken[m] for m in plan.needs if m in broken]
+            if blocking:
+                outcomes[plan.key] = Outcome(plan.key, 0.0, blocking[0])
+                continue
+            result = session.call(plan.key, plan.probe, plan.args, plan.timeout)
+            if not result.ok:
+                outcomes[plan.key] = Outcome(plan.key, 0.0, _failure_text(result))
+                continue
+            outcomes[plan.key] = _score(plan, reference.get(plan.key), result.value, edition, settings)
+            log(f"  {plan.key}: {outcomes[plan.key].fraction:.0%}")
+        if "api" in outcomes and broken:
+            outcomes["api"].output = "\n".join(sorted(set(broken.values()))) + "\n" + outcomes["api"].output
+        outcomes["final.accuracy"] = _final_outcome(root, edition, session, broken, settings, log)
+    finally:
+        timings["student"] = session.seconds
+        session.close()
+
+    apply_policy(outcomes, findings, settings["banned_library"])
+    seconds = time.monotonic() - started
+    header = "\n".join(notes)
+    return build_results(rubric, outcomes, execution_time=seconds, output=header,
+                         extra_data={"timings_s": timings, "submission_root": str(root.name)})
+
+
+def _graded_files(root, edition):
+    files = []
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        top = rel.split("/")[0]
+        if rel in edition.NOT_GRADED or top in ("tests", "__MACOSX") or top.startswith("."):
+            continue
+        files.append(rel)
+    return files
+
+
+def _final_outcome(root, edition, session, broken, settings, log):
+    key = "final.accuracy"
+    if not has_final_marker(root, edition.FINAL_MARKER):
+        return Outcome(key, 0.0, "Not requested. Add an empty file named FINAL.txt next to assignment.py "
+                                 "when you want the grader to train your get_model() on MNIST and score "
+                                 "its test accuracy (this takes a few minutes).")
+    return Outcome(key, 0.0, "Training runs are not available in this version of the grader.")

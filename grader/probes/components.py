@@ -1,0 +1,320 @@
+"""Behaviour probes: one function per component, each returning named cases.
+
+Inputs come from the trusted process (grader/checks/behaviour.py), so both
+subjects see exactly the same numbers whatever the submission does to
+np.random.
+"""
+import numpy as np
+
+from grader.probes.cases import Cases, fresh_import
+
+
+def _beras():
+    return fresh_import("beras")
+
+
+def _tensor(array):
+    return _beras().Tensor(np.array(array, copy=True))
+
+
+def _linear(w, b):
+    beras = _beras()
+    layer = beras.Linear(w.shape[0], w.shape[1])
+    layer.w, layer.b = _tensor(w), _tensor(b)
+    return layer
+
+
+def _first(gradients):
+    """The first input's gradient, from a list or a (1, ...) stacked array."""
+    return np.asarray(gradients[0])
+
+
+def tensor(x, y):
+    Tensor = _beras().Tensor
+    cases = Cases()
+
+    def construct():
+        t = Tensor(x)
+        return {"is_ndarray": isinstance(t, np.ndarray), "values": np.asarray(t),
+                "requires_grad": bool(t.requires_grad), "grad_is_none": t.grad is None,
+                "backward_is_callable": callable(t.backward), "name": t.name}
+
+    def assign():
+        t = Tensor(x.copy())
+        before = id(t)
+        t.assign(y)
+        return {"same_object": id(t) == before, "values": np.asarray(t)}
+
+    def derived():
+        t = Tensor(x)
+        t.requires_grad = False
+        part = t[1:]
+        return {"is_tensor": isinstance(part, Tensor), "requires_grad": bool(part.requires_grad)}
+
+    def no_grad():
+        with Tensor.no_grad():
+            inside = bool(Tensor.requires_grad)
+        return {"inside": inside, "after": bool(Tensor.requires_grad)}
+
+    def leaf_backward():
+        t = Tensor(x)
+        t.backward([np.ones_like(x)])
+        return True
+
+    cases.run("Tensor(array) values and attributes", construct)
+    cases.run("Tensor(list) values", lambda: np.asarray(Tensor(x.tolist())))
+    cases.run("Tensor(tensor) returns the same object", lambda: (lambda t: Tensor(t) is t)(Tensor(x)))
+    cases.run("Tensor(x, name=...).get_name()", lambda: Tensor(x, name="w1").get_name())
+    cases.run("assign(value) updates in place", assign)
+    cases.run("slices keep Tensor attributes", derived)
+    cases.run("Tensor.no_grad() flips and restores Tensor.requires_grad", no_grad)
+    cases.run("a leaf's backward([g]) does nothing", leaf_backward)
+    return cases.results
+
+
+def weighted(w, b):
+    cases = Cases()
+
+    def flags(layer):
+        return {"trainable": bool(layer.trainable),
+                "trainable_variables": len(layer.trainable_variables),
+                "non_trainable_variables": len(layer.non_trainable_variables),
+                "requires_grad": [bool(p.requires_grad) for p in layer.parameters]}
+
+    def after(change):
+        layer = _linear(w, b)
+        change(layer)
+        return flags(layer)
+
+    cases.run("a new Linear", after, lambda layer: None)
+    cases.run("trainable = False", after, lambda layer: setattr(layer, "trainable", False))
+    cases.run("trainable = False, then True", after,
+              lambda layer: (setattr(layer, "trainable", False), setattr(layer, "trainable", True)))
+    cases.run("only the bias frozen", after, lambda layer: setattr(layer.parameters[1], "requires_grad", False))
+    return cases.results
+
+
+def linear(configs):
+    cases = Cases()
+    beras = _beras()
+
+    def construct(n_in, n_out):
+        layer = beras.Linear(n_in, n_out)
+        w, b = layer.parameters
+        return {"w_shape": list(np.shape(w)), "b_size": int(np.size(b)),
+                "b_all_zero": bool(np.all(np.asarray(b) == 0)), "parameter_count": len(layer.parameters)}
+
+    cases.run("Linear(7, 3) parameters", construct, 7, 3)
+    for c in configs:
+        layer = _linear(c["w"], c["b"])
+        label = c["label"]
+        cases.run(f"forward [{label}]", lambda: layer(_tensor(c["x"])))
+        cases.run(f"compose_input_gradients [{label}]",
+                  lambda: _first(layer.compose_input_gradients([c["J"]])))
+        cases.run(f"compose_weight_gradients [{label}]",
+                  lambda: list(layer.compose_weight_gradients([c["J"]])))
+    return cases.results
+
+
+def activations(specs, configs):
+    """specs: [{"class": "LeakyReLU", "kwargs": {...}, "label": ...}]."""
+    cases = Cases()
+    beras = _beras()
+    for spec in specs:
+        for c in configs:
+            label = f"{spec['label']} [{c['label']}]"
+
+            def forward_and_gradient():
+                layer = getattr(beras, spec["class"])(**spec["kwargs"])
+                out = np.asarray(layer(_tensor(c["x"])))
+                return {"forward": out, "input_gradient": _first(layer.compose_input_gradients([c["J"]]))}
+
+            cases.run(label, forward_and_gradient)
+    return cases.results
+
+
+def losses(configs):
+    cases = Cases()
+    beras = _beras()
+    for c in configs:
+        def forward_and_gradient():
+            loss_fn = getattr(beras, c["class"])()
+            value = loss_fn(_tensor(c["y_pred"]), _tensor(c["y_true"]))
+            return {"forward": np.asarray(value, dtype=float).reshape(()).item(),
+                    "gradient_y_pred": _first(loss_fn.get_input_gradients())}
+
+        cases.run(c["label"], forward_and_gradient)
+    return cases.results
+
+
+def metrics(configs):
+    cases = Cases()
+    beras = _beras()
+    for c in configs:
+        cases.run(c["label"], lambda: float(beras.CategoricalAccuracy()(c["probs"], c["labels"])))
+    return cases.results
+
+
+def onehot(label_sets):
+    cases = Cases()
+    beras = _beras()
+    for c in label_sets:
+        def round_trip():
+            encoder = beras.OneHotEncoder()
+            encoder.fit(c["fit"])
+            encoded = np.asarray(encoder(c["data"]))
+            return {"encoded": encoded, "decoded": np.asarray(encoder.inverse(encoded))}
+
+        cases.run(c["label"], round_trip)
+    return cases.results
+
+
+def optimizers(configs):
+    """Each config: class, kwargs, lr, initial params, per-step grads (None = no grad), frozen flags."""
+    cases = Cases()
+    beras = _beras()
+    for c in configs:
+        def trajectory():
+            params = [_tensor(p) for p in c["params"]]
+            for p, frozen in zip(params, c["frozen"]):
+                p.requires_grad = not frozen
+            held = list(params)  # what the layers would hold: updates must reach these objects
+            optimizer = getattr(beras, c["class"])(params, c["lr"], **c["kwargs"])
+            steps = []
+            for grads in c["steps"]:
+                for p, g in zip(held, grads):
+                    p.grad = None if g is None else np.array(g, copy=True)
+                optimizer.step()
+                steps.append([np.asarray(p) for p in held])
+            optimizer.zero_grad()
+            return {"steps": steps, "grads_none_after_zero_grad": [p.grad is None for p in held]}
+
+        cases.run(c["label"], trajectory)
+    return cases.results
+
+
+def _mlp(weights):
+    beras = _beras()
+    (w1, b1), (w2, b2) = weights
+    return beras.Sequential(_linear(w1, b1), beras.ReLU(), _linear(w2, b2), beras.Softmax())
+
+
+def model(weights, x, y, lr):
+    cases = Cases()
+    beras = _beras()
+
+    def compiled():
+        m = _mlp(weights)
+        m.compile(beras.BasicOptimizer(m.parameters, lr), beras.CategoricalCrossEntropy(),
+                  beras.CategoricalAccuracy())
+        return m
+
+    def snapshot(m):
+        return [np.array(p, copy=True) for p in m.parameters]
+
+    def constructors():
+        layers = [beras.ReLU(), beras.Softmax()]
+        return {"varargs": len(beras.Sequential(*layers).layers),
+                "list": len(beras.Sequential(layers).layers)}
+
+    def evaluation_step():
+        m = compiled()
+        before = snapshot(m)
+        result = m.batch_step(_tensor(x), _tensor(y), training=False)
+        stats = result[0] if isinstance(result, tuple) else result
+        changed = any(not np.array_equal(a, b) for a, b in zip(before, snapshot(m)))
+        return {"weights_changed": changed, "loss": float(stats["loss"]), "acc": float(stats["acc"])}
+
+    def training_step():
+        m = compiled()
+        stats = m.batch_step(_tensor(x), _tensor(y), training=True)
+        stats = stats[0] if isinstance(stats, tuple) else stats
+        return {"loss": float(stats["loss"]), "acc": float(stats["acc"]), "parameters": snapshot(m)}
+
+    def fit():
+        m = compiled()
+        seen = []
+        original = m.batch_step
+
+        def counting_batch_step(bx, by, *args, **kwargs):
+            seen.append(len(bx))
+            return original(bx, by, *args, **kwargs)
+
+        m.batch_step = counting_batch_step
+        np.random.seed(0)
+        history = m.fit(_tensor(x), _tensor(y), epochs=2, batch_size=7)
+        return {"type": type(history).__name__,
+                "lengths": {k: len(v) for k, v in history.items()} if isinstance(history, dict) else None,
+                "batch_sizes": seen}
+
+    def evaluate():
+        m = compiled()
+        before = snapshot(m)
+        result = m.evaluate(_tensor(x), _tensor(y), batch_size=7)
+        stats, predictions = (result if isinstance(result, tuple) and len(result) == 2 else (result, None))
+        return {"loss": float(stats["loss"]), "acc": float(stats["acc"]),
+                "predictions": None if predictions is None else np.asarray(predictions),
+                "weights_changed": any(not np.array_equal(a, b) for a, b in zip(before, snapshot(m)))}
+
+    cases.run("Sequential(*layers) and Sequential([layers])", constructors)
+    cases.run("Model.parameters", lambda: snapshot(_mlp(weights)))
+    cases.run("Sequential.forward", lambda: np.asarray(_mlp(weights)(_tensor(x))))
+    cases.run("batch_step(training=False)", evaluation_step)
+    cases.run("batch_step(training=True)", training_step)
+    cases.run("fit(epochs=2, batch_size=7) on 20 rows", fit)
+    cases.run("evaluate(batch_size=7) on 20 rows", evaluate)
+    return cases.results
+
+
+def preprocess(rows):
+    """A summary of load_and_preprocess_data(): the arrays are too big to send whole."""
+    cases = Cases()
+
+    def summary():
+        train_x, train_y, test_x, test_y = fresh_import("preprocess").load_and_preprocess_data()
+        Tensor = _beras().Tensor
+
+        def describe(a, is_label):
+            array = np.asarray(a)
+            out = {"is_tensor": isinstance(a, Tensor), "shape": list(array.shape),
+                   "dtype_kind": array.dtype.kind}
+            if is_label:
+                out["first"] = array.reshape(len(array), -1)[:20]
+            else:
+                flat = array.reshape(len(array), -1)
+                out.update(min=float(flat.min()), max=float(flat.max()),
+                           rows=flat[[r % len(flat) for r in rows]].astype(np.float64))
+            return out
+
+        return {"train_x": describe(train_x, False), "train_y": describe(train_y, True),
+                "test_x": describe(test_x, False), "test_y": describe(test_y, True)}
+
+    cases.run("load_and_preprocess_data()", summary)
+    return cases.results
+
+
+def initializers(names, n_in, n_out, seed):
+    """Statistics of each initializer's draw, through _initialize_weight and the constructor."""
+    cases = Cases()
+    beras = _beras()
+
+    def stats(w, b):
+        w = np.asarray(w, dtype=np.float64)
+        return {"shape": list(w.shape), "mean": float(w.mean()), "std": float(w.std()),
+                "min": float(w.min()), "max": float(w.max()),
+                "b_size": int(np.size(b)), "b_all_zero": bool(np.all(np.asarray(b) == 0))}
+
+    for name in names:
+        def draw():
+            np.random.seed(seed)
+            w, b = beras.Linear._initialize_weight(name, n_in, n_out)
+            return stats(w, b)
+
+        def construct():
+            np.random.seed(seed)
+            layer = beras.Linear(n_in, n_out, initializer=name)
+            return stats(*layer.parameters)
+
+        cases.run(f"_initialize_weight({name!r}, {n_in}, {n_out})", draw)
+        cases.run(f"Linear({n_in}, {n_out}, initializer={name!r})", construct)
+    return cases.results

@@ -1,0 +1,257 @@
+"""Banned libraries: a static scan of the submission and a run-time guard.
+
+The homework forbids deep-learning libraries that would do the work for the
+student: tensorflow, keras, torch (with torchvision/torchaudio) and
+scikit-learn (import name ``sklearn``; ``scikit_learn`` too in case someone
+writes that).
+
+Static scan
+    :func:`scan_file` / :func:`scan_tree` parse with :mod:`ast` (never
+    import) and report :class:`Finding` objects. Kinds:
+
+    - ``"banned"``: ``import x``, ``from x import y``,
+      ``importlib.import_module("x...")`` or ``__import__("x...")`` with a
+      literal banned name.
+    - ``"allowed-shim"``: a ``from M import N`` that the allow-list permits
+      for that file. The default allow-list lets ``preprocess.py`` keep the
+      stencil's ``from tensorflow.keras import datasets`` (the grader
+      provides a local stand-in for it).
+    - ``"dynamic-import"``: ``import_module``/``__import__`` with a
+      non-literal argument; a warning, not a violation.
+    - ``"syntax"``: the file does not parse (reported, never raised).
+
+    Allow-list keys are paths relative to the scanned root (posix form); a
+    key also matches the same file name deeper in the tree
+    (``code/preprocess.py`` matches ``preprocess.py``) because GitHub
+    submissions often nest the files one directory down.
+
+Run-time guard
+    :class:`BannedImportGuard` is put first on ``sys.meta_path`` inside the
+    worker. A banned top-level name may only be found inside the shims
+    directory (where the grader's stand-in ``tensorflow`` lives); any other
+    attempt raises ``ImportError`` naming the importing file and line and
+    is recorded in ``guard.attempts``. The guard is a fence for honest
+    mistakes, not a security boundary (student code can remove it); the
+    static scan is what the grader scores. At run time the shim is allowed
+    from any file; restricting it to ``preprocess.py`` is the static
+    scan's job.
+"""
+from __future__ import annotations
+
+import ast
+import importlib.machinery
+import os
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+BANNED = frozenset({"tensorflow", "keras", "torch", "torchvision", "torchaudio", "sklearn", "scikit_learn"})
+BANNED_DESCRIPTION = "tensorflow, keras, torch, scikit-learn"
+
+DEFAULT_ALLOWED: dict[str, frozenset[tuple[str, str]]] = {
+    "preprocess.py": frozenset({("tensorflow.keras", "datasets"), ("tensorflow.keras.datasets", "mnist")}),
+}
+
+_SKIPPED_DIRS = {"__pycache__", ".git", ".hg", ".svn", "node_modules"}
+
+
+def is_banned(module: str) -> bool:
+    return module.split(".", 1)[0] in BANNED
+
+
+@dataclass(frozen=True)
+class Finding:
+    file: str        # path relative to the scanned root, posix form
+    line: int
+    col: int
+    module: str      # module named in the statement ("" for syntax/dynamic)
+    statement: str   # the source text of the statement (one line for calls)
+    kind: str        # "banned" | "allowed-shim" | "dynamic-import" | "syntax"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# ------------------------------------------------------------ static scan
+
+def scan_tree(root, files=None, allowed=None) -> list[Finding]:
+    """Scan every .py file under root (or just ``files``, relative to root)."""
+    root = Path(root)
+    if files is None:
+        paths = sorted(_python_files(root))
+    else:
+        paths = [root / f for f in files]
+    findings: list[Finding] = []
+    for path in paths:
+        findings.extend(scan_file(path, root=root, allowed=allowed))
+    return findings
+
+
+def _python_files(root: Path):
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d not in _SKIPPED_DIRS and not d.startswith(".")]
+        for name in filenames:
+            if name.endswith(".py"):
+                yield Path(dirpath) / name
+
+
+def scan_file(path, root=None, allowed=None) -> list[Finding]:
+    """Scan one file. ``root`` decides the relative name (default: its dir)."""
+    path = Path(path)
+    root = Path(root) if root is not None else path.parent
+    rel = _relative_name(path, root)
+    allowed = DEFAULT_ALLOWED if allowed is None else allowed
+    allowed_pairs = _allowed_for(rel, allowed)
+    try:
+        source_bytes = path.read_bytes()
+        tree = ast.parse(source_bytes, filename=rel)
+        source = source_bytes.decode("utf-8", errors="replace")
+    except SyntaxError as exc:
+        return [Finding(rel, exc.lineno or 0, (exc.offset or 1) - 1, "", _syntax_text(exc), "syntax")]
+    except (ValueError, UnicodeDecodeError, OSError) as exc:
+        return [Finding(rel, 0, 0, "", f"{type(exc).__name__}: {exc}", "syntax")]
+    lines = source.splitlines()
+    findings = []
+    for node in ast.walk(tree):
+        findings.extend(_findings_for_node(node, rel, source, lines, allowed_pairs))
+    return sorted(findings, key=lambda f: (f.line, f.col))
+
+
+def _relative_name(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _allowed_for(rel: str, allowed) -> frozenset:
+    pairs = set()
+    for key, value in allowed.items():
+        if rel == key or rel.endswith("/" + key):
+            pairs.update(value)
+    return frozenset(pairs)
+
+
+def _syntax_text(exc: SyntaxError) -> str:
+    text = (exc.text or "").strip()
+    return f"SyntaxError: {exc.msg}" + (f": {text}" if text else "")
+
+
+def _findings_for_node(node, rel, source, lines, allowed_pairs):
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if is_banned(alias.name):
+                yield _finding(rel, node, alias.name, source, "banned")
+    elif isinstance(node, ast.ImportFrom):
+        yield from _from_import_findings(node, rel, source, allowed_pairs)
+    elif isinstance(node, ast.Call) and _is_dynamic_import_call(node):
+        yield from _dynamic_import_findings(node, rel, lines)
+
+
+def _from_import_findings(node: ast.ImportFrom, rel, source, allowed_pairs):
+    if node.level or not node.module:  # relative imports are the student's own files
+        return
+    if is_banned(node.module):
+        names = {alias.name for alias in node.names}
+        ok = all((node.module, name) in allowed_pairs for name in names)
+        yield _finding(rel, node, node.module, source, "allowed-shim" if ok else "banned")
+    else:
+        # "from importlib import import_module" is fine; only banned modules matter here.
+        return
+
+
+def _is_dynamic_import_call(node: ast.Call) -> bool:
+    func = node.func
+    if isinstance(func, ast.Name):
+        return func.id in ("__import__", "import_module")
+    if isinstance(func, ast.Attribute):
+        return func.attr in ("import_module", "__import__")
+    return False
+
+
+def _dynamic_import_findings(node: ast.Call, rel, lines):
+    statement = _line_text(lines, node.lineno)
+    first = node.args[0] if node.args else None
+    if first is None:
+        for kw in node.keywords:
+            if kw.arg == "name":
+                first = kw.value
+    if isinstance(first, ast.Constant) and isinstance(first.value, str):
+        if is_banned(first.value):
+            yield Finding(rel, node.lineno, node.col_offset, first.value, statement, "banned")
+    else:
+        yield Finding(rel, node.lineno, node.col_offset, "", statement, "dynamic-import")
+
+
+def _finding(rel, node, module, source, kind) -> Finding:
+    text = ast.get_source_segment(source, node) or ""
+    return Finding(rel, node.lineno, node.col_offset, module, " ".join(text.split()), kind)
+
+
+def _line_text(lines, lineno) -> str:
+    return lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
+
+
+# ------------------------------------------------------------ run-time guard
+
+class BannedImportGuard:
+    """sys.meta_path finder that refuses banned modules outside the shims dir."""
+
+    def __init__(self, shims_dir=None, submission_root=None):
+        self.shims_dir = os.path.realpath(shims_dir) if shims_dir else None
+        self.submission_root = os.path.realpath(submission_root) if submission_root else None
+        self.attempts: list[dict] = []
+
+    def install(self) -> "BannedImportGuard":
+        if self not in sys.meta_path:
+            sys.meta_path.insert(0, self)
+        return self
+
+    def find_spec(self, fullname, path=None, target=None):
+        if not is_banned(fullname):
+            return None
+        if self._shim_can_provide(fullname, path):
+            return None  # let the normal finders load the stand-in from the shims dir
+        where = self._importing_location()
+        self.attempts.append({"module": fullname, **where})
+        place = f"{where['file']}:{where['line']}" if where["file"] else "an unknown place"
+        raise ImportError(
+            f"'{fullname}' is banned in this homework ({BANNED_DESCRIPTION}): "
+            f"imported from {place}. Implement it with numpy instead.",
+            name=fullname,
+        )
+
+    def _shim_can_provide(self, fullname, path) -> bool:
+        if not self.shims_dir:
+            return False
+        if "." not in fullname:
+            spec = importlib.machinery.PathFinder.find_spec(fullname, [self.shims_dir])
+            return spec is not None
+        # A submodule: allowed only when its parent package lives in the shims dir.
+        entries = list(path or [])
+        return bool(entries) and all(self._inside_shims(entry) for entry in entries)
+
+    def _inside_shims(self, entry) -> bool:
+        real = os.path.realpath(entry)
+        return real == self.shims_dir or real.startswith(self.shims_dir + os.sep)
+
+    def _importing_location(self) -> dict:
+        """The innermost frame that is neither importlib machinery nor this file."""
+        frame = sys._getframe(1)
+        here = os.path.realpath(__file__)
+        importlib_dir = os.path.dirname(os.path.realpath(importlib.machinery.__file__)) + os.sep
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            real = os.path.realpath(filename)
+            if not (filename.startswith("<frozen") or real.startswith(importlib_dir) or real == here):
+                return {"file": self._display_path(filename), "line": frame.f_lineno,
+                        "function": frame.f_code.co_name}
+            frame = frame.f_back
+        return {"file": "", "line": 0, "function": ""}
+
+    def _display_path(self, filename: str) -> str:
+        real = os.path.realpath(filename)
+        root = self.submission_root
+        if root and (real == root or real.startswith(root + os.sep)):
+            return os.path.relpath(real, root)
+        return filename

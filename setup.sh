@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Set up a machine to run the Beras grader. Idempotent.
+#
+#   bash setup.sh            developer machine / CI: a virtualenv in ./.venv
+#   (Gradescope runs it as root from /autograder/source when the image is built:
+#    installs Python 3.11 beside the system python3, a venv in /autograder/venv,
+#    and MNIST in /autograder/data/mnist)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+on_gradescope() { [ -d /autograder ] && [ "$here" = "/autograder/source" ]; }
+
+find_python() {
+  for candidate in python3.11 python3.12 python3; do
+    if command -v "$candidate" >/dev/null 2>&1 &&
+       "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+      command -v "$candidate"; return 0
+    fi
+  done
+  return 1
+}
+
+if on_gradescope; then
+  venv=/autograder/venv
+  if ! find_python >/dev/null; then
+    # Ubuntu 22.04's python3 is 3.10 and the harness uses it: install 3.11 beside it.
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3.11 python3.11-venv
+  fi
+else
+  venv="$here/.venv"
+fi
+python="$(find_python)" || { echo "setup.sh: Python >= 3.11 is required" >&2; exit 1; }
+
+if [ ! -x "$venv/bin/python" ]; then
+  "$python" -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$here/requirements.txt"
+
+if [ "$(id -u)" = 0 ]; then
+  # Student code runs as the unprivileged user nobody, which must be able to start
+  # this interpreter: let others traverse (not list) the folders above it.
+  real_prefix="$("$venv/bin/python" -c 'import sys; print(sys.base_prefix)')"
+  dir="$real_prefix"
+  while [ "$dir" != "/" ]; do
+    chmod o+x "$dir" 2>/dev/null || true
+    dir="$(dirname "$dir")"
+  done
+fi
+
+if on_gradescope; then
+  data=/autograder/data/mnist
+  mkdir -p "$data"
+  if [ -d "$here/data/mnist" ]; then
+    cp -n "$here"/data/mnist/*.gz "$data"/
+  fi
+  chmod 755 /autograder/data "$data"
+  chmod 644 "$data"/*.gz 2>/dev/null || true
+  "$venv/bin/python" -c "import sys; sys.path.insert(0, '$here'); from grader.data import mnist; [mnist.load(n, '$data') for n in mnist.FILES]" \
+    || { echo "setup.sh: MNIST is missing from $data; build the zip with tools/make_gradescope_zip.sh" >&2; exit 1; }
+fi
+echo "setup.sh: ready ($("$venv/bin/python" --version) in $venv)"

@@ -1,0 +1,266 @@
+"""Real worker processes running tiny fake submissions (no mocks)."""
+import os
+import textwrap
+import time
+
+import pytest
+
+from grader.sandbox.supervisor import Worker
+
+P = "tests.sandbox.probes_for_tests:"
+pytestmark = pytest.mark.timeout(60)
+
+
+def make_submission(tmp_path, code, name="beras/__init__.py"):
+    root = tmp_path / "submission"
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(code))
+    return root
+
+
+def student(worker, function, *args, timeout=10.0, module="beras"):
+    return worker.call(P + "call", {"module": module, "function": function, "args": list(args)}, timeout=timeout)
+
+
+@pytest.fixture
+def open_worker():
+    workers = []
+
+    def _open(root, **kwargs):
+        worker = Worker(root, probe_prefixes=("tests.sandbox.",), **kwargs)
+        workers.append(worker)
+        return worker
+    yield _open
+    for worker in workers:
+        worker.close()
+
+
+def test_normal_call_and_output(tmp_path, open_worker):
+    w = open_worker(make_submission(tmp_path, """
+        def add(a, b):
+            print("adding", a, b)
+            return a + b
+    """))
+    assert w.start().ok
+    r = student(w, "add", 2, 3)
+    assert (r.status, r.value, r.stdout) == ("ok", 5, "adding 2 3\n")
+
+
+def test_exception_names_student_file_and_line(tmp_path, open_worker):
+    w = open_worker(make_submission(tmp_path, """
+        import numpy as np
+
+        def forward(x):
+            return helper(x)
+
+        def helper(x):
+            raise ValueError("shapes do not match")
+    """))
+    r = student(w, "forward", 1)
+    assert r.status == "error"
+    assert r.error["type"] == "ValueError" and r.error["message"] == "shapes do not match"
+    frame = r.error["student_frame"]
+    assert (frame["file"], frame["line"], frame["function"]) == ("beras/__init__.py", 8, "helper")
+    assert "raise ValueError" in frame["code"]
+    assert "beras/__init__.py:8 in helper" in r.detail
+
+
+def test_syntax_error_in_student_file(tmp_path, open_worker):
+    w = open_worker(make_submission(tmp_path, "def f(:\n    pass\n"))
+    r = w.call(P + "import_student", {"module": "beras"})
+    assert r.status == "error" and r.error["type"] == "SyntaxError"
+    assert (r.error["student_frame"]["file"], r.error["student_frame"]["line"]) == ("beras/__init__.py", 1)
+
+
+def test_sys_exit_at_import_and_in_call(tmp_path, open_worker):
+    root = make_submission(tmp_path, "import sys\nsys.exit(3)\n")
+    (root / "other.py").write_text("import sys\ndef f():\n    sys.exit('bye')\n")
+    w = open_worker(root)
+    r = w.call(P + "import_student", {"module": "beras"})
+    assert r.status == "error" and r.error["type"] == "SystemExit" and "sys.exit(3)" in r.error["message"]
+    r = student(w, "f", module="other")
+    assert r.status == "error" and r.error["type"] == "SystemExit"
+    assert w.call(P + "echo", {"value": 1}).value == 1
+
+
+def test_os_exit_crashes_then_fresh_worker(tmp_path, open_worker):
+    w = open_worker(make_submission(tmp_path, """
+        import os
+        def f():
+            print("about to exit")
+            os._exit(7)
+    """))
+    r = student(w, "f")
+    assert r.status == "crashed" and r.exit_code == 7
+    assert "exited with code 7" in r.detail and "about to exit" in r.stdout
+    assert w.call(P + "echo", {"value": "again"}).value == "again"
+
+
+def test_os_exit_at_import_is_crash_not_hang(tmp_path, open_worker):
+    w = open_worker(make_submission(tmp_path, "import os\nos._exit(0)\n"))
+    r = w.call(P + "import_student", {"module": "beras"})
+    assert r.status == "crashed"
+    assert w.call(P + "echo", {"value": 2}).value == 2
+
+
+def test_infinite_loop_times_out_then_recovers(tmp_path, open_worker):
+    w = open_worker(make_submission(tmp_path, """
+        def spin():
+            print("epoch 1")
+            while True:
+                pass
+    """))
+    started = time.monotonic()
+    r = student(w, "spin", timeout=1.5)
+    assert r.status == "timeout" and time.monotonic() - started < 1.5 + 2
+    assert "did not answer within 1.5 s" in r.detail
+    assert "epoch 1" in r.stdout
+    assert w.call(P + "echo", {"value": 3}).value == 3
+
+
+def test_memory_blow_up_then_recovers(tmp_path, open_worker):
+    w = open_worker(make_submission(tmp_path, """
+        import numpy as np
+        def hog():
+            return np.ones((5 * 1024**3) // 8).sum()
+    """), memory_mb=600)
+    r = student(w, "hog")
+    assert r.status == "memory" and "600 MB" in r.detail
+    assert w.call(P + "allocate_mb", {"megabytes": 300}).ok  # a reasonable array still fits
+    assert w.call(P + "echo", {"value": 4}).value == 4
+
+
+def test_ten_megabytes_of_prints_are_capped_without_deadlock(tmp_path, open_worker):
+    w = open_worker(make_submission(tmp_path, """
+        import sys
+        def chatty():
+            for _ in range(10):
+                print("x" * (1024 * 1024 - 1))
+                sys.stderr.write("e" * 100000)
+            return "done"
+    """), output_cap_bytes=10_000)
+    r = student(w, "chatty", timeout=20)
+    assert r.status == "ok" and r.value == "done"
+    assert r.stdout.startswith("x" * 10_000)
+    assert f"[... {10 * 1024 * 1024 - 10_000} bytes cut]" in r.stdout
+    assert "bytes cut]" in r.stderr
+
+
+FORGER = """
+    import os, struct, json
+    def forge():
+        fake = json.dumps({"ok": True, "value": 100, "seconds": 0.0, "id": 2, "token": "guess"}).encode()
+        frame = struct.pack(">Q", len(fake)) + fake
+        fds = set(range(3, 51)) | {int(n) for n in os.listdir("/proc/self/fd")}
+        for fd in sorted(fds - {0, 1, 2}):
+            for data in (b"garbage" * 10, frame):
+                try:
+                    os.write(fd, data)
+                except OSError:
+                    pass
+        return 1
+"""
+
+
+def test_forged_replies_are_not_accepted(tmp_path, open_worker):
+    w = open_worker(make_submission(tmp_path, FORGER))
+    r = student(w, "forge", timeout=5)
+    assert r.value != 100
+    assert r.status in ("crashed", "error") or (r.status == "ok" and r.value == 1)
+    assert r.status != "timeout"
+    assert w.call(P + "echo", {"value": 5}).value == 5
+
+
+def test_banned_imports_at_run_time(tmp_path, open_worker):
+    root = make_submission(tmp_path, """
+        def a():
+            import torch
+        def b():
+            from sklearn import linear_model
+        def c():
+            import importlib
+            importlib.import_module("tensorflow.python")
+    """)
+    w = open_worker(root)
+    for function, module, line in [("a", "torch", 3), ("b", "sklearn", 5), ("c", "tensorflow", 8)]:
+        r = student(w, function)
+        assert r.status == "error" and r.error["type"] in ("ImportError", "ModuleNotFoundError"), r
+        assert f"beras/__init__.py:{line}" in r.error["message"] and "banned" in r.error["message"]
+    attempts = w.call("__banned_attempts__").value
+    assert [(a["module"], a["file"], a["line"]) for a in attempts] == [
+        ("torch", "beras/__init__.py", 3), ("sklearn", "beras/__init__.py", 5),
+        ("tensorflow", "beras/__init__.py", 8)]
+
+
+def test_tensorflow_resolves_to_shim_only(tmp_path, open_worker):
+    shims = tmp_path / "shims"
+    (shims / "tensorflow" / "keras").mkdir(parents=True)
+    (shims / "tensorflow" / "__init__.py").write_text("SHIM = True\n")
+    (shims / "tensorflow" / "keras" / "__init__.py").write_text("from . import datasets\n")
+    (shims / "tensorflow" / "keras" / "datasets.py").write_text("def load():\n    return 'local mnist'\n")
+    root = make_submission(tmp_path, """
+        from tensorflow.keras import datasets
+        def load():
+            return datasets.load()
+        def torch():
+            import torch
+    """, name="preprocess.py")
+    w = open_worker(root, shims=shims)
+    assert student(w, "load", module="preprocess").value == "local mnist"
+    assert student(w, "torch", module="preprocess").status == "error"
+
+
+def test_probe_prefix_enforced(tmp_path, open_worker):
+    w = open_worker(make_submission(tmp_path, "x = 1\n"))
+    with pytest.raises(ValueError):
+        w.call("os:system", {"command": "true"})
+    with pytest.raises(ValueError):
+        w.call(P + "echo", {"value": object()})
+    assert w.call(P + "unsendable").error["type"] == "CodecError"
+
+
+def test_original_submission_is_unchanged(tmp_path, open_worker):
+    root = make_submission(tmp_path, """
+        import os
+        def scribble():
+            with open("new_file.txt", "w") as f:
+                f.write("hi")
+            os.remove("beras/__init__.py")
+            return sorted(os.listdir("."))
+    """)
+    before = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+    w = open_worker(root)
+    r = student(w, "scribble")
+    assert r.ok and "new_file.txt" in r.value
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == before
+    w.close()
+    assert not w.area.exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="privilege drop only happens when the grader runs as root")
+def test_privileges_are_dropped(tmp_path, open_worker):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("answers")
+    os.chmod(secret, 0o600)
+    os.chmod(tmp_path, 0o755)
+    w = open_worker(make_submission(tmp_path, "x = 1\n"))
+    info = w.call(P + "identity_info").value
+    assert info["uid"] != 0 and info["euid"] != 0
+    r = w.call(P + "read_text", {"path": str(secret)})
+    assert r.status == "error" and r.error["type"] == "PermissionError"
+
+
+def test_without_privilege_drop_runs_as_caller(tmp_path, open_worker):
+    w = open_worker(make_submission(tmp_path, "def f():\n    return 42\n"), drop_privileges=False)
+    assert w.drop_mode == "none"
+    assert student(w, "f").value == 42
+    assert w.call(P + "identity_info").value["uid"] == os.getuid()
+
+
+def test_too_small_memory_limit_is_reported_not_raised(tmp_path, open_worker):
+    w = open_worker(make_submission(tmp_path, "x = 1\n"), memory_mb=40)
+    w.start()  # the ping needs almost nothing, so it may succeed; real work must not
+    r = w.call(P + "allocate_mb", {"megabytes": 1})
+    assert r.status in ("memory", "crashed") and "40 MB" in r.detail
+    assert r.error is None or r.error["student_frame"] is None  # importlib frames are not the student's
