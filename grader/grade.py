@@ -13,6 +13,7 @@ from grader.checks.api import score_api
 from grader.checks.banned import apply_policy, banned_outcome
 from grader.checks.behaviour import behaviour_checks, score_cases
 from grader.checks.compare import error_text
+from grader.checks.final import final_outcome
 from grader.checks.properties import initializer_args, onehot_args, score_initializers, score_onehot
 from grader.data import mnist
 from grader.editions import load_edition
@@ -99,7 +100,17 @@ def _import_problems(session, modules):
     return {m: f"Importing {m} failed: " + error_text(err) for m, err in result.value.items() if err}
 
 
+_reference_answers = {}
+
+
 def _run_reference(edition, plans, log):
+    """The reference's answers to every probe; deterministic, so computed once per process."""
+    if edition.NAME not in _reference_answers:
+        _reference_answers[edition.NAME] = _reference_answers_now(edition, plans, log)
+    return _reference_answers[edition.NAME]
+
+
+def _reference_answers_now(edition, plans, log):
     with tempfile.TemporaryDirectory(prefix="beras-reference-") as tmp:
         root = build_reference_submission(Path(tmp) / "reference", edition.NAME)
         session = Session(root, log)
@@ -137,11 +148,6 @@ def _score(plan, reference, value, edition, settings):
         return grad_checks.score_gradients(key, reference, value, settings)
     check = next(c for c in behaviour_checks() if c.key == key)
     return score_cases(key, reference, value, normalize=check.normalize, tolerance=check.tolerance)
-
-
-def _missing_files_outcomes(rubric, root, edition):
-    missing = [f for f in edition.REQUIRED_FILES if not (root / f).is_file()]
-    return missing
 
 
 def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda msg: None):
@@ -186,10 +192,11 @@ def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda
             log(f"  {plan.key}: {outcomes[plan.key].fraction:.0%}")
         if "api" in outcomes and broken:
             outcomes["api"].output = "\n".join(sorted(set(broken.values()))) + "\n" + outcomes["api"].output
-        outcomes["final.accuracy"] = _final_outcome(root, edition, session, broken, settings, log)
     finally:
         timings["student"] = session.seconds
         session.close()
+    # Training runs in a worker of its own, after the others are gone (memory).
+    outcomes["final.accuracy"] = final_outcome(root, edition, settings, broken, log)
 
     apply_policy(outcomes, findings, settings["banned_library"])
     seconds = time.monotonic() - started
@@ -207,12 +214,3 @@ def _graded_files(root, edition):
             continue
         files.append(rel)
     return files
-
-
-def _final_outcome(root, edition, session, broken, settings, log):
-    key = "final.accuracy"
-    if not has_final_marker(root, edition.FINAL_MARKER):
-        return Outcome(key, 0.0, "Not requested. Add an empty file named FINAL.txt next to assignment.py "
-                                 "when you want the grader to train your get_model() on MNIST and score "
-                                 "its test accuracy (this takes a few minutes).")
-    return Outcome(key, 0.0, "Training runs are not available in this version of the grader.")
