@@ -2,8 +2,8 @@
 
     python assignment.py [--epochs N] [--batch-size B] [--save-predictions FILE]
 
-On a machine without TensorFlow, run it through the grader's stand-ins:
-    python -m grader.shims reference/spring2026/assignment.py
+preprocess.py downloads MNIST with TensorFlow's datasets helper, the one
+TensorFlow use allowed in this homework.
 """
 import argparse
 

@@ -1,0 +1,46 @@
+"""python -m assign [--check] [--edition NAME]: cut the student stencil from the reference."""
+import argparse
+import sys
+from pathlib import Path
+
+from .editions import EDITIONS
+from .generate import PROJECT_ROOT, GenerationError, check, generate
+from .markers import MarkerError
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m assign",
+        description="Generate submission_template/<edition>/ from beras/ and reference/<edition>/ "
+                    "by their solution markers.")
+    parser.add_argument("--check", action="store_true",
+                        help="do not write; exit 1 if the committed stencil is out of sync")
+    parser.add_argument("--edition", choices=sorted(EDITIONS), action="append",
+                        help="only this edition (repeatable; default: all)")
+    parser.add_argument("--root", type=Path, default=PROJECT_ROOT,
+                        help="project root holding beras/, reference/ and submission_template/ "
+                             "(default: this checkout)")
+    args = parser.parse_args(argv)
+    editions = args.edition or sorted(EDITIONS)
+    try:
+        if args.check:
+            problems = [p for name in editions for p in check(name, args.root)]
+            if problems:
+                print("The committed stencil is out of sync with the reference:", file=sys.stderr)
+                for p in problems:
+                    print(f"  {p}", file=sys.stderr)
+                print("Run `python -m assign` to regenerate.", file=sys.stderr)
+                return 1
+            print(f"Stencil in sync: {', '.join(editions)}")
+            return 0
+        for name in editions:
+            target = generate(name, args.root)
+            print(f"{name}: wrote {target}")
+        return 0
+    except (MarkerError, GenerationError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

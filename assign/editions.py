@@ -1,0 +1,24 @@
+"""Which sources make up each edition's stencil.
+
+An edition maps to a list of (source folder, destination inside the stencil),
+both relative to the project root. Every file under a source folder is copied
+(``__pycache__`` and compiled files are skipped); ``.py`` files are cut by
+their solution markers (see ``assign.markers``).
+"""
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Edition:
+    name: str
+    sources: tuple      # ((source dir, destination dir inside the stencil), ...)
+    output: str         # where the stencil goes, relative to the project root
+
+
+EDITIONS = {
+    "spring2026": Edition(
+        name="spring2026",
+        sources=(("beras", "beras"), ("reference/spring2026", ".")),
+        output="submission_template/spring2026",
+    ),
+}

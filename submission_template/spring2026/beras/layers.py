@@ -1,0 +1,42 @@
+"""The fully connected layer and its weight initializers."""
+import numpy as np
+
+from .core import Diffable, Tensor
+
+LINEAR_INITIALIZERS = ("zero", "normal", "xavier", "kaiming", "xavier uniform", "kaiming uniform")
+
+
+class Linear(Diffable):
+    """y = x @ w + b, with w shaped (input_size, output_size)."""
+
+    def __init__(self, input_size, output_size, initializer="normal", dtype=np.float32, **kwargs):
+        super().__init__(**kwargs)
+        w, b = self._initialize_weight(initializer, input_size, output_size)
+        self.w = Tensor(np.asarray(w, dtype=dtype), name="w")
+        self.b = Tensor(np.asarray(b, dtype=dtype), name="b")
+
+    @property
+    def parameters(self):
+        return self.w, self.b
+
+    def forward(self, x):
+        # TODO: the affine map x @ w + b
+        raise NotImplementedError("Linear.forward in beras/layers.py: the affine map x @ w + b")
+
+    def get_input_gradients(self):
+        # TODO: d(output)/d(x), one Jacobian shared by every sample
+        raise NotImplementedError("Linear.get_input_gradients in beras/layers.py: d(output)/d(x), one Jacobian shared by every sample")
+
+    def get_weight_gradients(self):
+        # TODO: local gradients whose per-sample product with J gives dL/dw and dL/db
+        raise NotImplementedError("Linear.get_weight_gradients in beras/layers.py: local gradients whose per-sample product with J gives dL/dw and dL/db")
+
+    @staticmethod
+    def _initialize_weight(initializer, input_size, output_size):
+        """Return (w, b): w drawn by the named initializer, b all zeros."""
+        initializer = initializer.lower()
+        assert initializer in LINEAR_INITIALIZERS, (
+            f"Unknown initializer {initializer!r}; choose one of {LINEAR_INITIALIZERS}")
+        shape = (input_size, output_size)
+        # TODO: draw w as the initializer says (Keras conventions); b starts at zero
+        raise NotImplementedError("Linear._initialize_weight in beras/layers.py: draw w as the initializer says (Keras conventions); b starts at zero")

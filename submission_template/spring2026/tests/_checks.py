@@ -1,0 +1,264 @@
+"""Shared helpers for the local Beras tests: numeric checks and a tiny test runner.
+
+Only NumPy and the standard library are used, so the tests run anywhere the
+homework runs. Each test file can be run on its own:
+
+    python tests/test_beras.py --list         # the names of its tests
+    python tests/test_beras.py --all          # run all of them (the default)
+    python tests/test_beras.py --test=NAME    # run one (repeatable)
+    python tests/test_beras.py --verbose      # also print tracebacks and output
+
+`python test_runner.py` runs every file (see its --help).
+"""
+import argparse
+import contextlib
+import importlib.util
+import io
+import sys
+import traceback
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+TESTS_DIR = Path(__file__).resolve().parent
+SUBMISSION_DIR = TESTS_DIR.parent
+
+
+def use_submission_path():
+    """Make this submission's beras/, preprocess.py and assignment.py the ones imported."""
+    for folder in (TESTS_DIR, SUBMISSION_DIR):  # SUBMISSION_DIR ends up first
+        while str(folder) in sys.path:
+            sys.path.remove(str(folder))
+        sys.path.insert(0, str(folder))
+
+
+use_submission_path()
+
+
+# --------------------------------------------------------------------- checks
+
+def as_float_array(value, what):
+    """value as a float64 NumPy array, or an AssertionError saying why it is not numeric."""
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        raise AssertionError(f"{what} should be a numeric array, got {_short(value)} ({e})") from None
+    return array
+
+
+def _short(value, limit=120):
+    text = repr(value).replace("\n", " ")
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def assert_close(got, expected, what, rtol=1e-5, atol=1e-7, shape=True):
+    """Fail with a readable message unless got matches expected (shape and values)."""
+    expected = np.asarray(expected, dtype=np.float64)
+    got = as_float_array(got, what)
+    if shape and got.shape != expected.shape:
+        if got.size == expected.size:
+            hint = " (same number of entries: check how the array is shaped)"
+        else:
+            hint = ""
+        raise AssertionError(f"{what} has shape {got.shape}, expected {expected.shape}{hint}")
+    if not shape:
+        got = got.reshape(expected.shape)
+    if not np.all(np.isfinite(got)):
+        raise AssertionError(f"{what} contains NaN or inf: {_short(got)}")
+    bad = ~np.isclose(got, expected, rtol=rtol, atol=atol)
+    if np.any(bad):
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        err = np.abs(got - expected)
+        raise AssertionError(
+            f"{what} is wrong at index {index}: got {got[index]:.6g}, expected {expected[index]:.6g} "
+            f"({int(bad.sum())} of {bad.size} entries off, max abs error {err.max():.3g})\n"
+            f"  got:      {_short(np.round(got, 6))}\n  expected: {_short(np.round(expected, 6))}")
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+def numerical_gradient(f, x, eps=1e-6):
+    """Central finite differences of the scalar f() with respect to the float64 array x.
+
+    x is perturbed in place, one entry at a time, and restored afterwards.
+    """
+    check(isinstance(x, np.ndarray) and x.dtype == np.float64,
+          "numerical_gradient needs a float64 array to perturb")
+    grad = np.zeros(x.shape, dtype=np.float64)
+    flat, gflat = x.reshape(-1), grad.reshape(-1)
+    check(np.shares_memory(flat, x), "numerical_gradient needs a contiguous array")
+    for i in range(flat.size):
+        old = flat[i]
+        flat[i] = old + eps
+        up = float(f())
+        flat[i] = old - eps
+        down = float(f())
+        flat[i] = old
+        gflat[i] = (up - down) / (2 * eps)
+    return grad
+
+
+def first_or_only(grads, what):
+    """The first entry of a list of gradients (as returned by compose_*_gradients)."""
+    check(grads is not None, f"{what} returned None")
+    try:
+        return grads[0]
+    except (TypeError, IndexError, KeyError):
+        raise AssertionError(f"{what} should return a list (one gradient per input), "
+                             f"got {_short(grads)}") from None
+
+
+# --------------------------------------------------------------------- running
+
+class Outcome:
+    def __init__(self, name, status, message="", details=""):
+        self.name, self.status, self.message, self.details = name, status, message, details
+
+
+def collect(module):
+    """The module's test functions (names starting with test_), in file order."""
+    tests = [obj for name, obj in vars(module).items()
+             if name.startswith("test_") and callable(obj) and getattr(obj, "__module__", None) == module.__name__]
+    return sorted(tests, key=lambda fn: fn.__code__.co_firstlineno)
+
+
+def load_test_file(path):
+    """Import a tests/test_*.py file by path (not as the 'tests' package, which may be taken)."""
+    path = Path(path)
+    name = f"_beras_local_tests_{path.stem}"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
+def _where(tb):
+    """'file:line in function' of the innermost frame outside the tests, if any."""
+    spot = None
+    for frame, lineno in traceback.walk_tb(tb):
+        filename = Path(frame.f_code.co_filename)
+        try:
+            inside_tests = filename.resolve().is_relative_to(TESTS_DIR) or filename.name == "test_runner.py"
+        except OSError:
+            inside_tests = False
+        if not inside_tests and not str(filename).startswith("<"):
+            try:
+                shown = filename.resolve().relative_to(SUBMISSION_DIR).as_posix()
+            except ValueError:
+                shown = filename.name
+            spot = f"{shown}:{lineno} in {frame.f_code.co_name}"
+    return spot
+
+
+def describe(exc):
+    """(status, one-line-ish message) for an exception raised by a test."""
+    if isinstance(exc, NotImplementedError):
+        return "FAIL", f"not implemented yet: {exc}"
+    if isinstance(exc, AssertionError):
+        return "FAIL", str(exc) or "assertion failed"
+    where = _where(exc.__traceback__)
+    text = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, (ImportError, SyntaxError)):
+        text = f"could not import your code: {text}"
+        if isinstance(exc, ModuleNotFoundError) and (exc.name or "").split(".")[0] == "tensorflow":
+            text += " (preprocess.py loads MNIST with TensorFlow: `pip install tensorflow`)"
+    return "ERROR", text + (f" (at {where})" if where else "")
+
+
+def run_test(fn):
+    """Run one test function; never lets its exception (or sys.exit) escape."""
+    output = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(output), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with np.errstate(all="ignore"):
+                fn()
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # SystemExit from student code counts as an error too
+        status, message = describe(exc)
+        details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        return Outcome(fn.__name__, status, message, details + _printed(output))
+    return Outcome(fn.__name__, "PASS", details=_printed(output))
+
+
+def _printed(output):
+    text = output.getvalue()
+    if not text.strip():
+        return ""
+    lines = text.replace("\r", "\n").splitlines()
+    if len(lines) > 40:
+        lines = lines[:20] + [f"... ({len(lines) - 40} lines) ..."] + lines[-20:]
+    return "printed by the test:\n" + "\n".join(lines) + "\n"
+
+
+def report(outcome, verbose=False, stream=None):
+    stream = stream or sys.stdout
+    line = f"{outcome.status:<5} {outcome.name}"
+    if outcome.message:
+        first, *rest = outcome.message.splitlines()
+        line += f": {first}" + "".join(f"\n        {r}" for r in rest)
+    print(line, file=stream, flush=True)
+    if verbose and outcome.details:
+        for text in outcome.details.rstrip().splitlines():
+            print(f"      | {text}", file=stream)
+
+
+def summary(outcomes, stream=None):
+    passed = sum(o.status == "PASS" for o in outcomes)
+    failed = len(outcomes) - passed
+    errors = sum(o.status == "ERROR" for o in outcomes)
+    todo = sum(o.message.startswith("not implemented yet") for o in outcomes)
+    extra = []
+    if errors:
+        extra.append(f"{errors} with errors")
+    if todo:
+        extra.append(f"{todo} not implemented yet")
+    print(f"{passed} passed, {failed} failed" + (f" ({', '.join(extra)})" if extra else ""),
+          file=stream or sys.stdout, flush=True)
+    return failed == 0
+
+
+def matches(fn, name):
+    """--test NAME matches test_NAME or NAME itself."""
+    return fn.__name__ in (name, f"test_{name}")
+
+
+def main_for_file(module_name, argv=None):
+    """The command line of one test file: --list, --all (default), --test=NAME, --verbose."""
+    module = sys.modules[module_name]
+    tests = collect(module)
+    parser = argparse.ArgumentParser(prog=f"python tests/{Path(module.__file__).name}",
+                                     description=(module.__doc__ or "").strip().splitlines()[0])
+    parser.add_argument("--list", action="store_true", help="list the tests and exit")
+    parser.add_argument("--all", action="store_true", help="run every test (the default)")
+    parser.add_argument("--test", action="append", metavar="NAME", help="run only this test (repeatable)")
+    parser.add_argument("--verbose", "-v", action="store_true", help="print tracebacks and output")
+    args = parser.parse_args(argv)
+    if args.list:
+        for fn in tests:
+            print(fn.__name__)
+        return 0
+    if args.test:
+        unknown = [n for n in args.test if not any(matches(fn, n) for fn in tests)]
+        if unknown:
+            print(f"unknown test(s): {', '.join(unknown)}; see --list", file=sys.stderr)
+            return 2
+        tests = [fn for fn in tests if any(matches(fn, n) for n in args.test)]
+    outcomes = []
+    for fn in tests:
+        outcomes.append(run_test(fn))
+        report(outcomes[-1], args.verbose)
+    return 0 if summary(outcomes) else 1
