@@ -11,9 +11,19 @@ from grader.rubric import load_rubric, parse_rubric
 from tests.results.schema import validate_results
 
 
+# These tests pin their own points (staff edit the shipped rubric's points freely).
+FIXED_POINTS = {"api": 7, "behaviour.tensor": 3, "behaviour.linear": 6, "behaviour.optimizers": 8,
+                "behaviour.model": 8}
+
+
 @pytest.fixture(scope="module")
 def rubric():
-    return load_rubric()
+    import tomllib
+    from grader.rubric.load import default_rubric_path
+    data = tomllib.loads(default_rubric_path().read_text())
+    for key, points in FIXED_POINTS.items():
+        data["tests"][key]["points"] = points
+    return parse_rubric(data, source="fixed test rubric")
 
 
 def _by_number(results):
