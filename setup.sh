@@ -56,6 +56,8 @@ if on_gradescope; then
   fi
   chmod 755 /autograder/data "$data"
   chmod 644 "$data"/*.gz 2>/dev/null || true
+  # Student code runs as nobody and must never read the test labels (final training run).
+  chmod 600 "$data/t10k-labels-idx1-ubyte.gz"
   "$venv/bin/python" -c "import sys; sys.path.insert(0, '$here'); from grader.data import mnist; [mnist.load(n, '$data') for n in mnist.FILES]" \
     || { echo "setup.sh: MNIST is missing from $data; build the zip with tools/make_gradescope_zip.sh" >&2; exit 1; }
 fi
