@@ -73,5 +73,10 @@ class Adam(Optimizer):
             v += (1 - self.beta_2) * np.square(g)
             m_hat = m / m_correction
             v_hat = v / v_correction
-            p -= self.learning_rate * m_hat / (np.sqrt(v_hat) + self.epsilon)
+            # p -= lr * m_hat / (sqrt(v_hat) + eps), reusing the two temporaries
+            np.sqrt(v_hat, out=v_hat)
+            v_hat += self.epsilon
+            m_hat *= self.learning_rate
+            m_hat /= v_hat
+            p -= m_hat
         # END SOLUTION
