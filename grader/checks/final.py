@@ -1,13 +1,280 @@
-"""The final training run (FINAL.txt): train the student's model, score test accuracy."""
+"""The final training run (FINAL.txt): train the student's model, score test accuracy.
+
+Trusted side. The student's get_model/get_optimizer/get_loss_fn/get_acc_fn and
+fit run in a worker of their own (grader/probes/final.py), one epoch per call,
+so that this side can
+- score every epoch from the predicted labels (the worker never sees the test
+  labels: its MNIST folder is a temporary copy without them, and the
+  tensorflow stand-in refuses them);
+- honour ``final_time_budget_s``: before an epoch, stop when the time spent
+  plus the last epoch's time would pass the budget; each epoch call may take
+  at most the remaining budget, and an epoch that overruns is killed and the
+  previous epoch is scored;
+- explain slowness with what the worker's sampler saw (the busiest lines).
+
+Score: accuracy >= final_full_accuracy earns everything, <= final_zero_accuracy
+nothing, linear between. Errors (an exception, NaN loss, predictions of the
+wrong shape, memory exhausted) earn nothing and say where and why.
+Design notes and measured numbers: docs/staff_final.md.
+"""
+import math
+import os
+import re
+import shutil
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from grader.checks.compare import error_text
+from grader.data import mnist
 from grader.results.outcome import Outcome
+from grader.sandbox.supervisor import Worker
+from grader.shims import SHIMS_DIR
 from grader.submission import has_final_marker
 
 KEY = "final.accuracy"
+PROBE = "grader.probes.final:"
+DATA_DTYPE = "float32"
+SEED = 0
+SETUP_TIMEOUT = 120.0
+SLOW_EPOCH_S = 8.0           # the reference: ~1 s per epoch here (2 cores), ~3-4 s on Gradescope's half CPU
+STDOUT_SHOWN = 1200
+HIDE_LABELS_ENV = "BERAS_HIDE_TEST_LABELS"
+_PROFILE_RE = re.compile(r"BERAS-FINAL-PROFILE (\{.*\})")
+_BATCH_RE = re.compile(r"Batch (\d+)/(\d+)")
+
+SLOW_HINT = ("the reference library trains one epoch in about 1 s on the grading machine's CPU. "
+             "A Python loop over the samples of a batch (the stencil's compose_input_gradients / "
+             "compose_weight_gradients loop, or a per-sample loop in get_weight_gradients) is the usual "
+             "cause: vectorize it (np.einsum, matmul on whole batches, x.T @ J for dL/dw).")
+
+
+def _not_requested():
+    return Outcome(KEY, 0.0, "Not requested. Add an empty file named FINAL.txt next to assignment.py "
+                             "when you want the grader to train your get_model() on MNIST and score "
+                             "its test accuracy (this takes a few minutes).")
+
+
+def score_fraction(accuracy, settings):
+    """1 at >= final_full_accuracy, 0 at <= final_zero_accuracy, linear between."""
+    full, zero = settings["final_full_accuracy"], settings["final_zero_accuracy"]
+    if accuracy is None or not math.isfinite(accuracy):
+        return 0.0
+    return min(1.0, max(0.0, (accuracy - zero) / (full - zero)))
 
 
 def final_outcome(root, edition, settings, broken, log):
     if not has_final_marker(root, edition.FINAL_MARKER):
-        return Outcome(KEY, 0.0, "Not requested. Add an empty file named FINAL.txt next to assignment.py "
-                                 "when you want the grader to train your get_model() on MNIST and score "
-                                 "its test accuracy (this takes a few minutes).")
-    return Outcome(KEY, 0.0, "Training runs are not available in this version of the grader.")
+        return _not_requested()
+    for module in ("beras", "assignment"):
+        if module in (broken or {}):
+            return Outcome(KEY, 0.0, "The final training run could not start: " + broken[module])
+    try:
+        test_labels = mnist.load("test_labels").astype(np.int8)   # trusted side only
+    except mnist.MnistError as error:
+        return Outcome(KEY, 0.0, f"The grader could not load the MNIST test labels ({error}). "
+                                 "This is not your fault; tell the course staff.")
+    log("final: training your get_model() on MNIST")
+    with worker_data_dir() as data_dir:
+        worker = Worker(root, memory_mb=settings["final_memory_mb"], shims=SHIMS_DIR,
+                        env={mnist.ENV_VAR: str(data_dir), HIDE_LABELS_ENV: "1"})
+        try:
+            run = train(worker, settings, test_labels, log)
+        finally:
+            worker.close()
+    return report(run, settings)
+
+
+@contextmanager
+def worker_data_dir(source=None):
+    """A world-readable temp folder with the training files and the test images, not the test labels."""
+    source = Path(source or mnist.mnist_dir())
+    folder = Path(tempfile.mkdtemp(prefix="beras-final-data-"))
+    try:
+        for name in ("train_images", "train_labels", "test_images"):
+            file = mnist.FILES[name][0]
+            shutil.copyfile(source / file, folder / file)
+            os.chmod(folder / file, 0o644)
+        os.chmod(folder, 0o755)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# ------------------------------------------------------------------ the run
+
+class Run:
+    """What happened: per-epoch rows, and why training ended."""
+
+    def __init__(self, settings):
+        self.settings = settings
+        self.epochs = []          # {"epoch", "accuracy", "seconds", "fit_seconds", "history", "profile"}
+        self.failure = None       # text: an error that earns nothing
+        self.stopped = None       # text: training ended early, the last epoch is scored
+        self.setup_seconds = 0.0
+        self.total_seconds = 0.0
+        self.profile = None
+        self.printed = ""
+
+    @property
+    def accuracy(self):
+        return self.epochs[-1]["accuracy"] if self.epochs else None
+
+
+def train(worker, settings, test_labels, log=lambda msg: None, clock=time.monotonic):
+    run = Run(settings)
+    budget, epochs, batch = settings["final_time_budget_s"], settings["final_epochs"], settings["final_batch_size"]
+    started = clock()
+    result = worker.call(PROBE + "setup", {"dtype": DATA_DTYPE, "seed": SEED}, timeout=min(SETUP_TIMEOUT, budget))
+    run.setup_seconds = result.seconds
+    if not result.ok or "error" in (result.value or {}):
+        run.failure = "Building your model failed " + _call_failure(result, "setup")
+        run.total_seconds = clock() - started
+        return run
+    for number in range(1, epochs + 1):
+        elapsed = clock() - started
+        remaining = budget - elapsed
+        if run.epochs and elapsed + run.epochs[-1]["seconds"] > budget:
+            run.stopped = (f"Training stopped before epoch {number}: {elapsed:.0f} s of the {budget:g} s budget "
+                           f"are used and the last epoch took {run.epochs[-1]['seconds']:.0f} s. "
+                           f"The model as trained after {len(run.epochs)} epoch(s) is scored.")
+            break
+        if remaining <= 0:
+            run.stopped = f"The {budget:g} s budget was used up before epoch {number}."
+            break
+        result = worker.call(PROBE + "epoch", {"batch_size": batch}, timeout=remaining)
+        log(f"  final epoch {number}: {result.status} in {result.seconds:.1f} s")
+        if result.status == "timeout":
+            run.stopped = _overrun_text(number, result, remaining, budget, run)
+            run.profile = _profile_from_stderr(result.stderr)
+            break
+        value = result.value if result.ok else None
+        if value is None or "error" in value:
+            run.failure = f"Epoch {number} failed " + _call_failure(result, "epoch")
+            run.profile = (value or {}).get("profile")
+            break
+        if value.get("problem") or value.get("predictions") is None:
+            run.failure = (f"After epoch {number}, predicting the test images failed: "
+                           f"{value.get('problem') or 'no predictions'}.\n    hint: model(x) must return the "
+                           f"softmax probabilities, one row of 10 per image.")
+            break
+        predictions = np.asarray(value["predictions"])
+        row = {"epoch": number, "accuracy": float(np.mean(predictions == test_labels)),
+               "seconds": result.seconds, "fit_seconds": float(value.get("fit_seconds", result.seconds)),
+               "history": value.get("history") or {}, "profile": value.get("profile"),
+               "non_finite": int(np.sum(predictions < 0))}
+        run.epochs.append(row)
+        run.printed = result.stdout or ""
+        loss = row["history"].get("loss")
+        if isinstance(loss, str) or row["non_finite"] == len(predictions):
+            run.failure = (f"Epoch {number}: the training loss is {loss} and "
+                           f"{row['non_finite']} of {len(predictions)} test predictions are not finite numbers."
+                           "\n    hint: NaN usually means log(0) (clip y_pred to [eps, 1 - eps] in the "
+                           "cross-entropy), an overflowing softmax (subtract each row's max), or a learning "
+                           "rate that is too large.")
+            break
+    run.total_seconds = clock() - started
+    return run
+
+
+def _call_failure(result, stage_name):
+    value = result.value if result.ok else None
+    if isinstance(value, dict) and "error" in value:
+        return f"in {value.get('stage', stage_name)}: {error_text(value['error'])}"
+    if result.status == "memory":
+        return (f"because your code ran out of memory: {result.detail}.\n    hint: an array much bigger "
+                f"than needed (e.g. a (batch, in, out) weight gradient, or a copy of the whole training set "
+                f"per batch) exhausts the memory limit.")
+    if result.status == "timeout":
+        return f"(it did not finish in time: {result.detail})."
+    if result.status == "error" and result.error:
+        return ": " + error_text(result.error)
+    text = f": {result.detail or result.status}"
+    printed = (result.stdout or "").strip()
+    if printed:
+        text += f"\nYour code printed:\n{printed[-STDOUT_SHOWN:]}"
+    return text
+
+
+def _overrun_text(number, result, remaining, budget, run):
+    text = (f"Epoch {number} was still running after {result.seconds:.0f} s, the time left of the "
+            f"{budget:g} s budget, and was stopped.")
+    batches = _BATCH_RE.findall(result.stdout or "")
+    if batches:
+        done, total = int(batches[-1][0]), int(batches[-1][1])
+        if 0 < done < total:
+            text += (f" Your fit's progress line had reached batch {done}/{total}, so one epoch would take "
+                     f"about {result.seconds * total / done:.0f} s.")
+    if run.epochs:
+        text += f" The model as trained after epoch {number - 1} is scored."
+    else:
+        text += " No epoch finished, so there is no model to score."
+    return text
+
+
+def _profile_from_stderr(stderr):
+    import json
+    found = _PROFILE_RE.findall(stderr or "")
+    if not found:
+        return None
+    try:
+        return json.loads(found[-1])
+    except ValueError:
+        return None
+
+
+# ------------------------------------------------------------------ the report
+
+def report(run, settings):
+    full, zero = settings["final_full_accuracy"], settings["final_zero_accuracy"]
+    lines = []
+    extra = {"epochs_run": len(run.epochs), "epoch_seconds": [round(r["seconds"], 2) for r in run.epochs],
+             "accuracy_curve": [round(r["accuracy"], 4) for r in run.epochs],
+             "setup_seconds": round(run.setup_seconds, 2), "total_seconds": round(run.total_seconds, 2),
+             "batch_size": settings["final_batch_size"], "data_dtype": DATA_DTYPE}
+    if run.failure:
+        fraction, board = 0.0, None
+        lines.append(run.failure)
+    elif not run.epochs:
+        fraction, board = 0.0, None
+        lines.append(run.stopped or "No epoch finished.")
+    else:
+        acc = run.accuracy
+        fraction = score_fraction(acc, settings)
+        board = [{"name": "Accuracy", "value": round(acc, 4), "order": "desc"}]
+        lines.append(f"Test accuracy {acc:.2%} after {len(run.epochs)} epoch(s) "
+                     f"(goal: {full:.0%} within {settings['final_epochs']} epochs).")
+        if run.stopped:
+            lines.append(run.stopped)
+        extra["accuracy"] = acc
+    lines.append(f"Scoring: full marks at >= {full:.1%} test accuracy, none at <= {zero:.1%}, linear between"
+                 f"; this run earns {fraction:.1%} of the points.")
+    if run.epochs:
+        lines.append("")
+        lines.append(f"epoch  test accuracy  train loss  seconds   (batch size {settings['final_batch_size']}, "
+                     f"{DATA_DTYPE} inputs in [0, 1], one-hot labels)")
+        for r in run.epochs:
+            loss = r["history"].get("loss")
+            loss = f"{loss:.4f}" if isinstance(loss, float) else str(loss or "-")
+            lines.append(f"{r['epoch']:>5}  {r['accuracy']:>12.2%}  {loss:>10}  {r['seconds']:>7.1f}")
+        lines.append(f"Training took {run.total_seconds:.0f} s of the {settings['final_time_budget_s']:g} s "
+                     f"budget (building the model: {run.setup_seconds:.1f} s).")
+    slowest = max((r["fit_seconds"] for r in run.epochs), default=0.0)
+    profile = run.profile or (run.epochs[-1]["profile"] if run.epochs else None)
+    if slowest > SLOW_EPOCH_S or (run.stopped and "budget" in run.stopped):
+        lines.append(f"Slow training: {SLOW_HINT}")
+        where = _profile_text(profile)
+        if where:
+            lines.append(where)
+    return Outcome(KEY, fraction, "\n".join(lines), extra_data={"final": extra}, leaderboard=board)
+
+
+def _profile_text(profile):
+    if not isinstance(profile, dict) or not profile.get("samples") or not profile.get("top"):
+        return ""
+    total = profile["samples"]
+    parts = [f"  {n / total:5.0%}  {where}" for where, n in profile["top"][:3]]
+    return "Where your code spent its time (share of samples taken during training):\n" + "\n".join(parts)

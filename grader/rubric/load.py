@@ -39,6 +39,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "final_time_budget_s": 300,
     "final_full_accuracy": 0.95,
     "final_zero_accuracy": 0.80,
+    "final_memory_mb": 640,
 }
 
 TEST_REQUIRED = ("name", "number", "points", "visibility")
@@ -136,7 +137,7 @@ def _check_settings(raw: Any, where: str) -> dict[str, Any]:
     for key in ("gradcheck_rtol", "gradcheck_warn", "final_time_budget_s"):
         if not _is_number(s[key]) or s[key] <= 0:
             raise bad(key, "must be a positive number")
-    for key in ("final_epochs", "final_batch_size"):
+    for key in ("final_epochs", "final_batch_size", "final_memory_mb"):
         if not isinstance(s[key], int) or isinstance(s[key], bool) or s[key] <= 0:
             raise bad(key, "must be a positive integer")
     for key in ("final_full_accuracy", "final_zero_accuracy"):

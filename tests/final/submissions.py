@@ -1,0 +1,105 @@
+"""Submissions for the final-training tests and benchmark: the reference, patched.
+
+Each builder writes a complete submission folder (with FINAL.txt unless told
+otherwise) and returns its path.
+"""
+import shutil
+import textwrap
+from pathlib import Path
+
+from grader.data import mnist
+from grader.submission import build_reference_submission
+
+LOOP_COMPOSE = '''
+
+# --- the course stencil's compose: a Python loop over the samples of the batch
+def _stencil_compose_input_gradients(self, J=None):
+    input_grads = self.get_input_gradients()
+    if J is None or J[0] is None:
+        return input_grads
+    upstream = np.asarray(J[0])
+    out = []
+    for inp, local in zip(self.inputs, input_grads):
+        local = np.asarray(local)
+        g = np.zeros(np.shape(inp), dtype=local.dtype)
+        for b in range(upstream.shape[0]):
+            g[b] = (local[b] if local.ndim == 3 else local) @ upstream[b]
+        out.append(g)
+    return out
+
+
+def _stencil_compose_weight_gradients(self, J=None):
+    weight_grads = self.get_weight_gradients()
+    if J is None or J[0] is None:
+        return weight_grads
+    upstream = np.asarray(J[0])
+    out = []
+    for param, local in zip(self.parameters, weight_grads):
+        local = np.asarray(local)
+        g = np.zeros(np.shape(param), dtype=local.dtype)
+        for b in range(upstream.shape[0]):
+            g += np.reshape(local[b] * upstream[b], np.shape(param))
+        out.append(g)
+    return out
+
+
+Diffable.compose_input_gradients = _stencil_compose_input_gradients
+Diffable.compose_weight_gradients = _stencil_compose_weight_gradients
+'''
+
+TILED_LINEAR = '''
+
+# --- the stencil's Linear weight gradient: x tiled across the output axis, (batch, in, out)
+def _tiled_weight_gradients(self):
+    x = np.asarray(self.inputs[0])
+    n_out = np.shape(self.w)[1]
+    return [np.repeat(x[:, :, None], n_out, axis=2), np.ones((x.shape[0], n_out), dtype=x.dtype)]
+
+
+Linear.get_weight_gradients = _tiled_weight_gradients
+'''
+
+
+def reference(dest, marker="FINAL.txt"):
+    dest = build_reference_submission(Path(dest))
+    if marker:
+        (dest / marker).write_text("")
+    return dest
+
+
+def loop_compose(dest, marker="FINAL.txt"):
+    """The reference with the stencil's per-sample compose loops and a tiled Linear weight gradient."""
+    dest = reference(dest, marker)
+    with open(dest / "beras" / "core.py", "a") as f:
+        f.write(LOOP_COMPOSE)
+    with open(dest / "beras" / "layers.py", "a") as f:
+        f.write(TILED_LINEAR)
+    return dest
+
+
+def patch_assignment(dest, replacements=(), append=""):
+    path = Path(dest) / "assignment.py"
+    text = path.read_text()
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new)
+    path.write_text(text + textwrap.dedent(append))
+    return dest
+
+
+def patch_model(dest, append):
+    with open(Path(dest) / "beras" / "model.py", "a") as f:
+        f.write(textwrap.dedent(append))
+    return dest
+
+
+def private_mnist(dest):
+    """A copy of MNIST laid out as on Gradescope: the test labels readable by root only."""
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    for file, _, _ in mnist.FILES.values():
+        shutil.copyfile(mnist.mnist_dir() / file, dest / file)
+        (dest / file).chmod(0o644)
+    (dest / mnist.FILES["test_labels"][0]).chmod(0o600)
+    dest.chmod(0o755)
+    return dest
