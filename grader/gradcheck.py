@@ -125,7 +125,8 @@ def compare(analytic, numeric, *, rtol=1e-6, atol=1e-8):
         return GradReport(False, np.inf, np.inf, None, a.shape, analytic=a, **common, hints=[hint])
     diff = np.abs(a - n)
     scale = np.maximum(np.abs(a), np.abs(n))
-    rel = diff / np.maximum(scale, TINY)
+    with np.errstate(invalid="ignore"):  # NaN entries stay NaN and are reported as failing
+        rel = diff / np.maximum(scale, TINY)
     bad = ~(diff <= atol + rtol * scale)       # also catches NaN
     ok = not np.any(bad)
     worst = None

@@ -28,6 +28,12 @@ from grader.submission import build_reference_submission, find_root, has_final_m
 WORKER_MEMORY_MB = 640
 IMPORT_TIMEOUT = 60
 STDOUT_SHOWN = 1500
+# A probe may take SLOWDOWN x the reference's time (student code may be a lot slower
+# than ours and still right), at least MIN_PROBE_TIMEOUT, at most the plan's own limit.
+SLOWDOWN = 50
+MIN_PROBE_TIMEOUT = 10.0
+# Time kept back at the end of the run for the training's setup and writing results.
+FINAL_RESERVE_S = 30
 
 
 class Probe:
@@ -66,8 +72,10 @@ def _failure_text(result):
     if result.status == "memory":
         text += "\n    hint: an array much bigger than needed (e.g. a (batch, in, out) tensor) exhausts memory."
     printed = (result.stdout or "").strip()
+    if len(printed) > STDOUT_SHOWN:
+        printed = "[... earlier output cut ...]\n" + printed[-STDOUT_SHOWN:]
     if printed:
-        text += f"\nYour code printed:\n{printed[-STDOUT_SHOWN:]}"
+        text += f"\nYour code printed (the end is where it stopped):\n{printed}"
     return text
 
 
@@ -92,12 +100,17 @@ class Session:
 
 
 def _import_problems(session, modules):
-    """{module: failure text} for modules that do not import; all fail if the worker dies."""
+    """({module: failure text} for modules that do not import, whether the import itself hung or died)."""
     result = session.call("import", "grader.probes.api:import_modules", {"modules": list(modules)}, IMPORT_TIMEOUT)
     if not result.ok:
         text = "Importing your code failed: " + _failure_text(result)
-        return {m: text for m in modules}
-    return {m: f"Importing {m} failed: " + error_text(err) for m, err in result.value.items() if err}
+        return {m: text for m in modules}, True
+    return {m: f"Importing {m} failed: " + error_text(err) for m, err in result.value.items() if err}, False
+
+
+def _timeout(plan, reference_seconds, deadline):
+    allowed = min(plan.timeout, max(MIN_PROBE_TIMEOUT, SLOWDOWN * reference_seconds.get(plan.key, 1.0)))
+    return min(allowed, deadline - time.monotonic())
 
 
 _reference_answers = {}
@@ -176,15 +189,24 @@ def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda
     reference, timings["reference"] = _run_reference(edition, plans, log)
 
     log("running your code's probes")
+    deadline = started + settings["total_time_budget_s"] - FINAL_RESERVE_S
     session = Session(root, log)
     try:
-        broken = _import_problems(session, edition.MODULES)
+        broken, import_died = _import_problems(session, edition.MODULES)
         for plan in plans:
             blocking = [broken[m] for m in plan.needs if m in broken]
+            if import_died:  # a hang or crash at import would only repeat: run nothing
+                blocking = [broken[edition.MODULES[0]]]
             if blocking:
                 outcomes[plan.key] = Outcome(plan.key, 0.0, blocking[0])
                 continue
-            result = session.call(plan.key, plan.probe, plan.args, plan.timeout)
+            timeout = _timeout(plan, timings["reference"], deadline)
+            if timeout <= 0:
+                outcomes[plan.key] = Outcome(plan.key, 0.0, (
+                    "Not run: earlier tests used up the grading run's time limit "
+                    f"({settings['total_time_budget_s']} s in all), most likely by code that hangs."))
+                continue
+            result = session.call(plan.key, plan.probe, plan.args, timeout)
             if not result.ok:
                 outcomes[plan.key] = Outcome(plan.key, 0.0, _failure_text(result))
                 continue
@@ -196,7 +218,9 @@ def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda
         timings["student"] = session.seconds
         session.close()
     # Training runs in a worker of its own, after the others are gone (memory).
-    outcomes["final.accuracy"] = final_outcome(root, edition, settings, broken, log)
+    remaining = started + settings["total_time_budget_s"] - time.monotonic() - FINAL_RESERVE_S
+    final_settings = dict(settings, final_time_budget_s=max(0.0, min(settings["final_time_budget_s"], remaining)))
+    outcomes["final.accuracy"] = final_outcome(root, edition, final_settings, broken, log)
 
     apply_policy(outcomes, findings, settings["banned_library"])
     seconds = time.monotonic() - started

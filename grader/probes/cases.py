@@ -46,6 +46,8 @@ def describe_exception(error):
     root = submission_root()
     student_frame = None
     for frame in traceback.extract_tb(error.__traceback__):
+        if frame.filename.startswith("<"):
+            continue  # <frozen importlib._bootstrap> and the like are not files
         try:
             rel = Path(frame.filename).resolve().relative_to(root)
         except ValueError:

@@ -223,6 +223,13 @@ def model(weights, x, y, lr):
         stats = stats[0] if isinstance(stats, tuple) else stats
         return {"loss": float(stats["loss"]), "acc": float(stats["acc"]), "parameters": snapshot(m)}
 
+    def two_training_steps():
+        # Gradients from the first step must not leak into the second (zero_grad).
+        m = compiled()
+        for rows in (slice(0, 10), slice(10, 20)):
+            m.batch_step(_tensor(x[rows]), _tensor(y[rows]), training=True)
+        return snapshot(m)
+
     def fit():
         m = compiled()
         seen = []
@@ -252,6 +259,7 @@ def model(weights, x, y, lr):
     cases.run("Sequential.forward", lambda: np.asarray(_mlp(weights)(_tensor(x))))
     cases.run("batch_step(training=False)", evaluation_step)
     cases.run("batch_step(training=True)", training_step)
+    cases.run("two batch_step(training=True) calls in a row", two_training_steps)
     cases.run("fit(epochs=2, batch_size=7) on 20 rows", fit)
     cases.run("evaluate(batch_size=7) on 20 rows", evaluate)
     return cases.results

@@ -40,6 +40,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "final_full_accuracy": 0.95,
     "final_zero_accuracy": 0.80,
     "final_memory_mb": 640,
+    "total_time_budget_s": 540,
 }
 
 TEST_REQUIRED = ("name", "number", "points", "visibility")
@@ -134,7 +135,7 @@ def _check_settings(raw: Any, where: str) -> dict[str, Any]:
         raise bad("banned_library", f"must be one of {', '.join(BANNED_POLICIES)}")
     if s["output_format"] not in OUTPUT_FORMATS:
         raise bad("output_format", f"must be one of {', '.join(OUTPUT_FORMATS)}")
-    for key in ("gradcheck_rtol", "gradcheck_warn", "final_time_budget_s"):
+    for key in ("gradcheck_rtol", "gradcheck_warn", "final_time_budget_s", "total_time_budget_s"):
         if not _is_number(s[key]) or s[key] <= 0:
             raise bad(key, "must be a positive number")
     for key in ("final_epochs", "final_batch_size", "final_memory_mb"):

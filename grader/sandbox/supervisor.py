@@ -102,7 +102,9 @@ class _CappedOutput:
     def text(self) -> str:
         text = self.head.decode("utf-8", errors="replace")
         if self.cut:
-            text += f"\n[... {self.cut} bytes cut]"
+            # The end matters most (the last line before a crash or a hang): keep it too.
+            tail = bytes(self.tail[-min(self.cut, self.tail_cap):])
+            text += f"\n[... {self.cut - len(tail)} bytes cut ...]\n" + tail.decode("utf-8", errors="replace")
         return text
 
     def tail_text(self) -> str:
@@ -411,6 +413,8 @@ class Worker:
                 stream.close()
             except OSError:
                 pass
+        if self.drop_mode != "none":
+            kill_strays(NOBODY_UID)
         shutil.rmtree(proc.run_dir, ignore_errors=True)
         return code
 
@@ -469,6 +473,25 @@ def _drain_all(proc: _Process, out, err) -> None:
     # during the call is already in the pipes once the reply has arrived.
     _drain(proc.stdout_fd, out)
     _drain(proc.stderr_fd, err)
+
+
+def kill_strays(uid: int) -> int:
+    """Kill every process of `uid` (student code that left its process group with setsid).
+
+    The sandbox user runs nothing but workers, and at most one worker is alive
+    while this runs (it is called when a worker stops); returns how many were killed.
+    """
+    killed = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            if os.stat(f"/proc/{entry}").st_uid == uid:
+                os.kill(int(entry), signal.SIGKILL)
+                killed += 1
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            pass
+    return killed
 
 
 def _kill_group(pgid: int) -> None:

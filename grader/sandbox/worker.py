@@ -61,6 +61,7 @@ MAX_FRAMES = 40
 
 # Modules imported before a late privilege drop, because afterwards the
 # interpreter's own files may be unreadable (e.g. a Python under /root).
+MAX_PROCESSES = 64
 LATE_DROP_PRELOAD = (
     "abc argparse array ast base64 bisect calendar cmath collections collections.abc contextlib copy "
     "csv dataclasses datetime decimal difflib enum fractions functools gc gzip hashlib heapq inspect io "
@@ -121,6 +122,8 @@ def _apply_limits(memory_mb) -> None:
     # No core dumps; address-space cap so a memory blow-up is a MemoryError
     # here rather than the container's OOM killer taking the whole grader.
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # A fork bomb stops here (the limit counts the sandbox user's processes and threads).
+    resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
     if memory_mb:
         limit = int(memory_mb) * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

@@ -1,0 +1,94 @@
+"""The entry points as Gradescope and people run them: ./run_autograder and python -m grader."""
+import json
+import os
+import subprocess
+
+import pytest
+
+from grader.submission import PROJECT_ROOT
+from tests.grader.submissions import RUBRIC_POINTS, assert_complete, by_number, losers, make_submission, summary
+
+VENV_BIN = PROJECT_ROOT / ".venv" / "bin"
+
+
+def _run(*args, timeout=300):
+    env = dict(os.environ, PATH=f"{VENV_BIN}:{os.environ.get('PATH', '')}", VIRTUAL_ENV=str(VENV_BIN.parent))
+    return subprocess.run([str(PROJECT_ROOT / "run_autograder"), *map(str, args)], cwd=PROJECT_ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def submission(tmp_path_factory):
+    # One real bug so that the table and the JSON carry a failing test too.
+    return make_submission(tmp_path_factory.mktemp("gs"), patches=[
+        ("beras/optimizers.py", "(np.sqrt(v) + self.epsilon)", "np.sqrt(v + self.epsilon)")])
+
+
+@pytest.mark.timeout(300)
+def test_gradescope_mode_writes_a_valid_results_file(tmp_path, submission):
+    results_path = tmp_path / "out" / "results.json"
+    results_path.parent.mkdir()
+    run = _run("--submission-dir", submission, "--results", results_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert results_path.is_file()
+    results = json.loads(results_path.read_text(encoding="utf-8"))
+    assert_complete(results)
+    assert isinstance(results["execution_time"], (int, float)) and not isinstance(results["execution_time"], bool)
+    for t in results["tests"]:
+        assert "max_score" in t
+    assert losers(results) == {"2.9"}, summary(results)
+    # Partial credit: the two RMSProp cases of five fail, the BasicOptimizer and Adam ones pass.
+    assert by_number(results)["2.9"]["score"] == pytest.approx(RUBRIC_POINTS["2.9"] * 3 / 5)
+    assert results["score"] == pytest.approx(
+        sum(p for n, p in RUBRIC_POINTS.items() if n not in ("5.1", "2.9")) + RUBRIC_POINTS["2.9"] * 3 / 5)
+
+
+@pytest.mark.timeout(300)
+def test_gradescope_mode_with_a_missing_submission_dir_still_writes_results(tmp_path):
+    results_path = tmp_path / "results.json"
+    run = _run("--submission-dir", tmp_path / "does-not-exist", "--results", results_path)
+    assert results_path.is_file(), (run.returncode, run.stderr[-2000:])
+    results = json.loads(results_path.read_text(encoding="utf-8"))
+    assert_complete(results)
+    assert results["score"] == 0
+
+
+@pytest.mark.timeout(300)
+def test_local_mode_prints_a_table_with_the_total(tmp_path, submission):
+    json_path = tmp_path / "local.json"
+    run = _run(submission, "--json", json_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    lines = [line for line in run.stdout.strip().splitlines() if line.strip()]
+    results = json.loads(json_path.read_text(encoding="utf-8"))
+    assert_complete(results)
+    total_lines = [line for line in lines if line.strip().startswith("Total:")]
+    assert total_lines, run.stdout[-2000:]
+    total = total_lines[-1].strip()
+    earned = results["score"]
+    possible = sum(RUBRIC_POINTS.values())
+    assert total.startswith(f"Total: {earned:g} / {possible:g}"), total
+    # The table names the failing test and its number.
+    assert "2.9" in run.stdout and "RMSProp" in run.stdout
+    assert lines[-1].startswith("results.json written to") or lines[-1].strip().startswith("Total:")
+
+
+def test_local_mode_rejects_a_path_that_is_not_a_folder(tmp_path):
+    run = _run(tmp_path / "nope")
+    assert run.returncode == 2 and "not a folder" in run.stderr
+
+
+def test_help_mentions_both_modes():
+    run = _run("--help", timeout=60)
+    assert run.returncode == 0, run.stderr
+    text = run.stdout
+    assert "/autograder/submission" in text and "/autograder/results/results.json" in text
+    assert "--submission-dir" in text and "--results" in text and "--json" in text
+    assert "local" in text.lower() and "gradescope" in text.lower()
+
+
+def test_python_dash_m_grader_local_mode(tmp_path, submission):
+    env = dict(os.environ)
+    run = subprocess.run([str(VENV_BIN / "python"), "-m", "grader", str(submission), "--quiet"], cwd=PROJECT_ROOT,
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "Total:" in run.stdout and run.stderr.strip() == ""
