@@ -123,6 +123,9 @@ def _sum_over_batch(local, upstream):
         # local[b] is a column (n, 1): each product is an outer product,
         # and their sum over the batch is one matrix product.
         return local[:, :, 0].T @ upstream
+    if local.ndim == 2 and upstream.ndim == 2 and local.shape[1] == 1:
+        # local[b] is one number: a weighted sum of the upstream rows.
+        return local[:, 0] @ upstream
     extra = local.ndim - upstream.ndim
     if extra > 0:
         upstream = upstream.reshape(batch, *([1] * extra), *upstream.shape[1:])
@@ -142,6 +145,17 @@ def _chain_input(local, upstream):
     return np.stack([local @ upstream[b] for b in range(upstream.shape[0])])
 
 
+_parameter_names_cache = {}
+
+
+def _parameter_names(method):
+    """The names of a bound method's parameters (cached: inspect is slow for a hot path)."""
+    function = getattr(method, "__func__", method)
+    if function not in _parameter_names_cache:
+        _parameter_names_cache[function] = list(inspect.signature(method).parameters)
+    return _parameter_names_cache[function]
+
+
 class Diffable(Callable, Weighted, ABC):
     """A Callable that can send gradients back to its inputs and parameters."""
 
@@ -153,7 +167,7 @@ class Diffable(Callable, Weighted, ABC):
         return []
 
     def __call__(self, *args, **kwargs):
-        names = list(inspect.signature(self.forward).parameters)
+        names = _parameter_names(self.forward)
         named = dict(zip(names, args))
         named.update(kwargs)
         self.inputs = [Tensor(named[n]) for n in names if n in named]
