@@ -35,7 +35,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "gradcheck_rtol": 1e-5,
     "gradcheck_warn": 1e-3,
     "final_epochs": 10,
-    "final_batch_size": 256,
+    "final_batch_size": 64,
     "final_time_budget_s": 300,
     "final_full_accuracy": 0.95,
     "final_zero_accuracy": 0.80,

@@ -57,6 +57,17 @@ def _tiled_weight_gradients(self):
 
 
 Linear.get_weight_gradients = _tiled_weight_gradients
+
+
+# --- and float64 weights, as np.random.normal and np.zeros give them in a stencil-based Linear
+_float32_init = Linear.__init__
+
+
+def _float64_init(self, input_size, output_size, initializer="normal", **kwargs):
+    _float32_init(self, input_size, output_size, initializer, dtype=np.float64, **kwargs)
+
+
+Linear.__init__ = _float64_init
 '''
 
 
@@ -68,7 +79,8 @@ def reference(dest, marker="FINAL.txt"):
 
 
 def loop_compose(dest, marker="FINAL.txt"):
-    """The reference with the stencil's per-sample compose loops and a tiled Linear weight gradient."""
+    """The reference written like a course-stencil submission: per-sample compose loops,
+    a tiled (batch, in, out) Linear weight gradient, float64 weights."""
     dest = reference(dest, marker)
     with open(dest / "beras" / "core.py", "a") as f:
         f.write(LOOP_COMPOSE)
