@@ -39,15 +39,16 @@ FINAL_RESERVE_S = 30
 class Probe:
     """One probe call's plan: which test it scores and which modules it needs."""
 
-    def __init__(self, key, probe, args, timeout=20.0, needs=("beras",)):
+    def __init__(self, key, probe, args, timeout=20.0, needs=("beras",), check=None):
         self.key, self.probe, self.args, self.timeout, self.needs = key, probe, args, timeout, needs
+        self.check = check  # the behaviour Check it came from, when it did
 
 
 def _plans(edition):
     plans = [Probe("api", "grader.probes.api:describe", {"entries": edition.API}, needs=())]
     for check in behaviour_checks():
         needs = ("beras", "preprocess") if check.key == "behaviour.preprocess" else ("beras",)
-        plans.append(Probe(check.key, check.probe, check.args, check.timeout, needs))
+        plans.append(Probe(check.key, check.probe, check.args, check.timeout, needs, check))
     plans += [
         Probe("behaviour.initializers", "grader.probes.components:initializers", initializer_args()),
         Probe("behaviour.onehot", "grader.probes.components:onehot", onehot_args()),
@@ -159,8 +160,7 @@ def _score(plan, reference, value, edition, settings):
                                            informational_note=grad_checks.ACCUMULATION_NOTE)
     if key.startswith("gradients."):
         return grad_checks.score_gradients(key, reference, value, settings)
-    check = next(c for c in behaviour_checks() if c.key == key)
-    return score_cases(key, reference, value, normalize=check.normalize, tolerance=check.tolerance)
+    return score_cases(key, reference, value, normalize=plan.check.normalize, tolerance=plan.check.tolerance)
 
 
 def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda msg: None):
