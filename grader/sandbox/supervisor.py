@@ -22,8 +22,12 @@ How the worker is confined
 - A fresh copy of the submission per worker start (symlinks leading out of
   the submission are dropped; ``max_submission_mb`` cap), so the original
   is never modified and every restart sees the same files.
-- Privilege drop when running as root (``drop_privileges=True``, uid/gid
-  65534 "nobody"). Two ways, chosen once by trying them:
+- Privilege drop when running as root (``drop_privileges=True``): student code
+  runs under a uid of this Worker's own, unused and without an account
+  (SANDBOX_UIDS; "nobody" below stands for it: same rights as any other
+  non-owner), so its processes - even ones that left the process group -
+  are found and killed when the worker stops, and two grading runs on one
+  machine never touch each other's workers. Two ways, chosen once by trying them:
   * "exec": the worker is started directly as nobody (Popen user/group,
     no supplementary groups). Used when nobody can run the interpreter,
     import numpy and read the grader package (the Gradescope case: system
@@ -60,6 +64,10 @@ from .protocol import FrameReader, _HEADER
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]   # the dir holding the grader package
 NOBODY_UID = NOBODY_GID = 65534
+# Each Worker runs its student code under a uid of its own, from this range (no
+# account needed): then its stray processes can be found and killed without
+# touching another grading run's workers on the same machine.
+SANDBOX_UIDS = range(62000, 64000)
 STATUSES = ("ok", "error", "timeout", "crashed", "memory")
 _BUILTIN_PROBES = ("__ping__", "__banned_attempts__")
 _SKIP_NAMES = {".git", "__pycache__", ".hg", ".svn"}
@@ -145,6 +153,7 @@ class Worker:
         self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.area), True)
         os.chmod(self.area, 0o711)  # others may traverse (to reach their run dir), not list
         self.drop_mode = self._choose_drop_mode(drop_privileges)
+        self.uid = _unused_sandbox_uid() if self.drop_mode != "none" else os.getuid()
         self.pristine = self.area / "pristine"
         copy_submission(self.root, self.pristine, max_bytes=max_submission_mb * 1024 * 1024)
         self.pythonpath = self._project_path_for_worker()
@@ -232,7 +241,7 @@ class Worker:
         shutil.copytree(self.pristine, run_dir / "submission", symlinks=False)
         (run_dir / "home").mkdir()
         if self.drop_mode != "none":
-            _chown_tree(run_dir, NOBODY_UID, NOBODY_GID)
+            _chown_tree(run_dir, self.uid, self.uid)
         return run_dir
 
     def _command(self, run_dir: Path, fd_in: int, fd_out: int) -> list[str]:
@@ -245,7 +254,7 @@ class Worker:
         for prefix in self.probe_prefixes:
             cmd += ["--probe-prefix", prefix]
         if self.drop_mode == "late":
-            cmd += ["--drop-uid", str(NOBODY_UID), "--drop-gid", str(NOBODY_GID)]
+            cmd += ["--drop-uid", str(self.uid), "--drop-gid", str(self.uid)]
         return cmd
 
     def _spawn(self) -> ProbeResult:
@@ -254,7 +263,7 @@ class Worker:
         rep_read, rep_write = os.pipe()
         user_kwargs = {}
         if self.drop_mode == "exec":
-            user_kwargs = dict(user=NOBODY_UID, group=NOBODY_GID, extra_groups=[])
+            user_kwargs = dict(user=self.uid, group=self.uid, extra_groups=[])
         try:
             popen = subprocess.Popen(
                 self._command(run_dir, req_read, rep_write), pass_fds=(req_read, rep_write),
@@ -414,7 +423,7 @@ class Worker:
             except OSError:
                 pass
         if self.drop_mode != "none":
-            kill_strays(NOBODY_UID)
+            kill_strays(self.uid)
         shutil.rmtree(proc.run_dir, ignore_errors=True)
         return code
 
@@ -475,11 +484,37 @@ def _drain_all(proc: _Process, out, err) -> None:
     _drain(proc.stderr_fd, err)
 
 
+def _uids_with_processes() -> set:
+    uids = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                uids.add(os.stat(f"/proc/{entry}").st_uid)
+            except FileNotFoundError:
+                pass
+    return uids
+
+
+def _unused_sandbox_uid() -> int:
+    """A uid from SANDBOX_UIDS with no account and no process (random: concurrent runs differ)."""
+    import pwd
+    import random
+    busy = _uids_with_processes()
+    candidates = [uid for uid in SANDBOX_UIDS if uid not in busy]
+    random.SystemRandom().shuffle(candidates)
+    for uid in candidates:
+        try:
+            pwd.getpwuid(uid)
+        except KeyError:
+            return uid
+    raise SandboxSetupError(f"no free sandbox uid in {SANDBOX_UIDS}")
+
+
 def kill_strays(uid: int) -> int:
     """Kill every process of `uid` (student code that left its process group with setsid).
 
-    The sandbox user runs nothing but workers, and at most one worker is alive
-    while this runs (it is called when a worker stops); returns how many were killed.
+    The uid is this Worker's own (SANDBOX_UIDS), so nothing else runs under it;
+    returns how many processes were killed.
     """
     killed = 0
     for entry in os.listdir("/proc"):
@@ -567,7 +602,7 @@ def _other_can(path: Path, bit: int) -> bool:
         st = path.stat()
     except OSError:
         return False
-    return bool(st.st_mode & bit) or st.st_uid == NOBODY_UID
+    return bool(st.st_mode & bit)
 
 
 _PYTHON_CHECK_CACHE: dict[tuple[str, str], bool] = {}

@@ -252,6 +252,19 @@ def test_privileges_are_dropped(tmp_path, open_worker):
     assert r.status == "error" and r.error["type"] == "PermissionError"
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="sandbox uids are only used when the grader runs as root")
+def test_closing_one_worker_leaves_another_running(tmp_path, open_worker):
+    # Two grading runs on one machine (a TA grading in parallel, CI beside a developer):
+    # each worker has its own uid, so one's clean-up does not kill the other.
+    first = open_worker(make_submission(tmp_path / "a", "def f():\n    return 1\n"))
+    second = open_worker(make_submission(tmp_path / "b", "def f():\n    return 2\n"))
+    assert student(first, "f").value == 1 and student(second, "f").value == 2
+    uids = {w.call(P + "identity_info").value["uid"] for w in (first, second)}
+    assert len(uids) == 2 and 0 not in uids
+    first.close()
+    assert student(second, "f").status == "ok"
+
+
 def test_without_privilege_drop_runs_as_caller(tmp_path, open_worker):
     w = open_worker(make_submission(tmp_path, "def f():\n    return 42\n"), drop_privileges=False)
     assert w.drop_mode == "none"
