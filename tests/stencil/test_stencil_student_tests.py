@@ -179,3 +179,24 @@ def test_without_tensorflow_the_data_tests_say_so(reference_submission):
     assert proc.returncode == 1
     results = outcomes(proc.stdout)
     assert results and all(status == "ERROR" and "tensorflow" in message for status, message in results.values())
+
+
+def test_a_hanging_test_is_stopped_and_the_run_goes_on(reference_submission, tmp_path):
+    folder = tmp_path / "hangs"
+    shutil.copytree(reference_submission, folder, ignore=ignore)
+    sigmoid = folder / "beras" / "activations.py"
+    text = sigmoid.read_text()
+    marker = "        return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(x)))\n"
+    assert text.count(marker) == 1
+    sigmoid.write_text(text.replace(marker, "        while True:\n            pass\n"))
+    env_limit = {"BERAS_TEST_TIME_LIMIT": "2"}
+    os.environ.update(env_limit)
+    try:
+        proc = run(folder, "tests/test_beras.py", "--all")
+    finally:
+        os.environ.pop("BERAS_TEST_TIME_LIMIT")
+    results = outcomes(proc.stdout)
+    stopped = {name for name, (status, message) in results.items() if "stopped after 2 s" in message}
+    assert stopped and all("sigmoid" in name.lower() for name in stopped), results
+    assert sum(status == "PASS" for status, _ in results.values()) == len(results) - len(stopped)
+    assert SUMMARY.search(proc.stdout)

@@ -14,6 +14,8 @@ import argparse
 import contextlib
 import importlib.util
 import io
+import os
+import signal
 import sys
 import traceback
 import warnings
@@ -177,11 +179,38 @@ def describe(exc):
     return "ERROR", text + (f" (at {where})" if where else "")
 
 
+TEST_TIME_LIMIT_S = int(os.environ.get("BERAS_TEST_TIME_LIMIT", "120"))
+
+
+class TestTimeout(Exception):
+    """A test ran longer than TEST_TIME_LIMIT_S (an infinite loop, or a very slow loop)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds):
+    """Stop a test that runs too long; only where SIGALRM exists (not on Windows)."""
+    if not hasattr(signal, "SIGALRM"):
+        yield
+        return
+
+    def stop(signum, frame):
+        raise TestTimeout(f"the test was stopped after {seconds} s: look for an infinite loop "
+                          "or a Python loop over every sample or entry")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def run_test(fn):
     """Run one test function; never lets its exception (or sys.exit) escape."""
     output = io.StringIO()
     try:
-        with contextlib.redirect_stdout(output), warnings.catch_warnings():
+        with contextlib.redirect_stdout(output), warnings.catch_warnings(), time_limit(TEST_TIME_LIMIT_S):
             warnings.simplefilter("ignore")
             with np.errstate(all="ignore"):
                 fn()
