@@ -93,4 +93,8 @@ def error_text(error):
         text += f"\n    at {frame['file']}:{frame['line']} in {frame['function']}(): {frame['code']}"
     if error["type"] == "NotImplementedError":
         text += "\n    hint: this part of the stencil is still a TODO."
+    if error["type"] == "ModuleNotFoundError" and "banned" not in error["message"]:
+        text += ("\n    hint: the grader has numpy and matplotlib, and stand-ins for the stencil's "
+                 "tensorflow (MNIST download) and wandb imports; other packages are not installed, "
+                 "so remove that import.")
     return text

@@ -1,0 +1,62 @@
+"""A submission shaped like a real course one: the handout's extra files and module-level imports.
+
+Real spring2026 submissions import wandb in model.py and assignment.py, import
+visualize (matplotlib) from assignment.py, carry utils/wandb_login.py, tests/,
+a notebook and a zip of themselves. None of that may cost points.
+"""
+import re
+
+from grader.rubric.load import default_rubric_path
+from tests.grader.submissions import RUBRIC_POINTS, assert_complete, by_number, grade_json, make_submission, summary
+
+VISUALIZE = '''\
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def visualize_metrics(losses, accuracies):
+    fig, ax = plt.subplots()
+    ax.plot(np.arange(len(losses)), losses, label="loss")
+    ax.plot(np.arange(len(accuracies)), accuracies, label="accuracy")
+    ax.legend()
+    plt.show()
+'''
+
+WANDB_LOGIN = '''\
+import wandb
+
+
+def login_to_wandb(project="beras"):
+    wandb.login()
+    return wandb.init(project=project, config={"epochs": 10})
+'''
+
+COURSE_IMPORTS = [
+    ("beras/model.py", "import numpy as np\n", "import numpy as np\nimport wandb\n"),
+    ("assignment.py", "import numpy as np\n",
+     "import numpy as np\nimport wandb\n\nfrom visualize import visualize_metrics\n"
+     "from utils.wandb_login import login_to_wandb\n"),
+]
+EXTRA_FILES = {"visualize.py": VISUALIZE, "utils/wandb_login.py": WANDB_LOGIN,
+               "hw.ipynb": '{"cells": []}', "beras_submission.zip": b"PK\x05\x06" + bytes(18)}
+
+
+def test_course_shaped_submission_loses_nothing(tmp_path):
+    root = make_submission(tmp_path, patches=COURSE_IMPORTS, extra_files=EXTRA_FILES)
+    results = grade_json(root)
+    assert_complete(results)
+    for t in results["tests"]:
+        if t["number"] != "5.1":
+            assert t["score"] == t["max_score"], summary(results)
+    assert "wandb" not in by_number(results)["4.1"]["output"]
+
+
+def test_course_shaped_submission_trains(tmp_path):
+    root = make_submission(tmp_path, patches=COURSE_IMPORTS, extra_files=EXTRA_FILES, final=True)
+    rubric = tmp_path / "rubric.toml"
+    text, n = re.subn(r"(?m)^final_epochs = .*$", "final_epochs = 1", default_rubric_path().read_text())
+    assert n == 1
+    rubric.write_text(text)
+    results = grade_json(root, rubric_path=rubric)
+    final = by_number(results)["5.1"]
+    assert final["score"] == RUBRIC_POINTS["5.1"], final["output"]
