@@ -23,7 +23,8 @@ from grader.rubric.load import load_rubric
 from grader.sandbox.banned import scan_tree
 from grader.sandbox.supervisor import Worker
 from grader.shims import SHIMS_DIR
-from grader.submission import build_reference_submission, find_root, has_final_marker
+from grader.submission import (build_reference_submission, find_root, has_final_marker,
+                               renamed_assignment, stage_with_assignment)
 
 WORKER_MEMORY_MB = 640
 IMPORT_TIMEOUT = 60
@@ -178,6 +179,12 @@ def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda
         return build_results(rubric, {}, execution_time=time.monotonic() - started,
                              output=reason, missing_reason=reason)
 
+    renamed = renamed_assignment(root)
+    if renamed is not None:
+        staging = tempfile.TemporaryDirectory(prefix="beras-staged-")  # removed when grade() returns
+        root = stage_with_assignment(root, renamed, staging.name)
+        notes.append(f"assignment.py is missing; {renamed.name} defines get_model(), so it is used as "
+                     "assignment.py. Name it assignment.py, as the handout asks.")
     missing = [f for f in edition.REQUIRED_FILES if not (root / f).is_file()]
     if missing:
         notes.append("Missing files: " + ", ".join(missing) + ". Tests that need them fail.")

@@ -1,4 +1,5 @@
 """Finding a submission's root, and laying out the reference as a submission."""
+import ast
 import shutil
 from pathlib import Path
 
@@ -45,3 +46,28 @@ def build_reference_submission(dest, edition="spring2026"):
         else:
             shutil.copy2(item, target)
     return dest
+
+
+def _defines_function(path, name):
+    try:
+        tree = ast.parse(path.read_text(errors="replace"))
+    except (SyntaxError, ValueError, OSError):
+        return False
+    return any(isinstance(node, ast.FunctionDef) and node.name == name for node in tree.body)
+
+
+def renamed_assignment(root):
+    """When assignment.py is missing: the one root-level .py that defines get_model(), if any."""
+    root = Path(root)
+    if (root / "assignment.py").exists():
+        return None
+    candidates = [p for p in sorted(root.glob("*.py")) if _defines_function(p, "get_model")]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def stage_with_assignment(root, renamed, staging):
+    """A copy of the submission in which the renamed file is also available as assignment.py."""
+    staged = Path(staging) / Path(root).name
+    shutil.copytree(root, staged, symlinks=True, ignore=shutil.ignore_patterns("__pycache__", ".git"))
+    shutil.copy2(renamed, staged / "assignment.py")
+    return staged

@@ -53,10 +53,24 @@ def test_course_shaped_submission_loses_nothing(tmp_path):
 
 def test_course_shaped_submission_trains(tmp_path):
     root = make_submission(tmp_path, patches=COURSE_IMPORTS, extra_files=EXTRA_FILES, final=True)
+    results = grade_json(root, rubric_path=_one_epoch_rubric(tmp_path))
+    final = by_number(results)["5.1"]
+    assert final["score"] == RUBRIC_POINTS["5.1"], final["output"]
+
+
+def _one_epoch_rubric(tmp_path):
     rubric = tmp_path / "rubric.toml"
     text, n = re.subn(r"(?m)^final_epochs = .*$", "final_epochs = 1", default_rubric_path().read_text())
     assert n == 1
     rubric.write_text(text)
-    results = grade_json(root, rubric_path=rubric)
-    final = by_number(results)["5.1"]
-    assert final["score"] == RUBRIC_POINTS["5.1"], final["output"]
+    return rubric
+
+
+def test_a_renamed_assignment_file_is_found_and_said(tmp_path):
+    root = make_submission(tmp_path, final=True)
+    (root / "assignment.py").rename(root / "hw2_main.py")
+    results = grade_json(root, rubric_path=_one_epoch_rubric(tmp_path))
+    assert_complete(results)
+    assert all(t["score"] == t["max_score"] for t in results["tests"]), summary(results)
+    assert "hw2_main.py defines get_model()" in results["output"]
+    assert not (root / "assignment.py").exists()  # the student's folder is left as it was
