@@ -74,3 +74,14 @@ def test_a_renamed_assignment_file_is_found_and_said(tmp_path):
     assert all(t["score"] == t["max_score"] for t in results["tests"]), summary(results)
     assert "hw2_main.py defines get_model()" in results["output"]
     assert not (root / "assignment.py").exists()  # the student's folder is left as it was
+
+
+def test_stencil_style_compose_and_tiled_gradients_lose_nothing(tmp_path):
+    # Written to the course stencil's conventions: a Python loop over samples in the
+    # compose methods, (batch, in, out) weight gradients, float64 weights.
+    from tests.final.submissions import loop_compose
+    results = grade_json(loop_compose(tmp_path / "submission", marker=None))
+    assert_complete(results)
+    for t in results["tests"]:
+        if t["number"] != "5.1":
+            assert t["score"] == t["max_score"], summary(results)
