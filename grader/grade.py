@@ -35,6 +35,9 @@ SLOWDOWN = 50
 MIN_PROBE_TIMEOUT = 10.0
 # Time kept back at the end of the run for the training's setup and writing results.
 FINAL_RESERVE_S = 30
+# The slice of MNIST a preprocess that runs out of memory on the whole of it is judged on.
+SUBSET_ENV = "BERAS_MNIST_SUBSET"
+SUBSET = (10000, 2000)
 
 
 class Probe:
@@ -84,10 +87,10 @@ def _failure_text(result):
 class Session:
     """The workers and what they answered, for one subject (reference or student)."""
 
-    def __init__(self, root, log):
+    def __init__(self, root, log, env=None):
         # The worker runs a copy of the grader package, so tell it where MNIST is.
         self.worker = Worker(root, memory_mb=WORKER_MEMORY_MB, shims=SHIMS_DIR,
-                             env={mnist.ENV_VAR: str(mnist.mnist_dir().resolve())})
+                             env={mnist.ENV_VAR: str(mnist.mnist_dir().resolve()), **(env or {})})
         self.log = log
         self.seconds = {}
 
@@ -224,6 +227,9 @@ def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda
     finally:
         timings["student"] = session.seconds
         session.close()
+    preprocess = next(p for p in plans if p.key == "behaviour.preprocess")
+    if preprocess.key in outcomes and _ran_out_of_memory(outcomes[preprocess.key]):
+        outcomes[preprocess.key] = _preprocess_on_subset(root, edition, preprocess, settings, log)
     # Training runs in a worker of its own, after the others are gone (memory).
     remaining = started + settings["total_time_budget_s"] - time.monotonic() - FINAL_RESERVE_S
     final_settings = dict(settings, final_time_budget_s=max(0.0, min(settings["final_time_budget_s"], remaining)))
@@ -234,6 +240,38 @@ def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda
     header = "\n".join(notes)
     return build_results(rubric, outcomes, execution_time=seconds, output=header,
                          extra_data={"timings_s": timings, "submission_root": str(root.name)})
+
+
+def _ran_out_of_memory(outcome):
+    return outcome.fraction < 1 and ("MemoryError" in outcome.output or "memory limit" in outcome.output)
+
+
+def _preprocess_on_subset(root, edition, plan, settings, log):
+    """Full-size MNIST in float64, converted in two steps, needs more memory than a worker
+    has on Gradescope (768 MB for everything). Correct code should not lose points for
+    that: judge it again on a slice of MNIST, and say what to change."""
+    log("  behaviour.preprocess: out of memory on the full dataset, trying a subset")
+    env = {SUBSET_ENV: f"{SUBSET[0]},{SUBSET[1]}"}
+    with tempfile.TemporaryDirectory(prefix="beras-reference-") as tmp:
+        answers = {}
+        for subject, folder in (("reference", build_reference_submission(Path(tmp) / "ref", edition.NAME)),
+                                ("student", root)):
+            session = Session(folder, log, env=env)
+            try:
+                answers[subject] = session.call(plan.key, plan.probe, plan.args, plan.timeout)
+            finally:
+                session.close()
+    if not answers["reference"].ok or not answers["student"].ok:
+        failed = answers["reference"] if not answers["reference"].ok else answers["student"]
+        return Outcome(plan.key, 0.0, _failure_text(failed))
+    outcome = score_cases(plan.key, answers["reference"].value, answers["student"].value,
+                          normalize=plan.check.normalize, tolerance=plan.check.tolerance)
+    outcome.output = (f"Your load_and_preprocess_data() ran out of the grader's {WORKER_MEMORY_MB} MB "
+                      f"on the full MNIST, so it was checked on the first {SUBSET[0]} training and "
+                      f"{SUBSET[1]} test examples instead. Hint: float64 copies of the training set take "
+                      "376 MB each; convert once (e.g. .astype(np.float32) / 255, or divide in place "
+                      "with /=).\n" + outcome.output)
+    return outcome
 
 
 def _graded_files(root, edition):

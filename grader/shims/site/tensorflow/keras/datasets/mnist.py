@@ -23,4 +23,9 @@ def _test_labels(mnist):
 def load_data(path="mnist.npz"):
     """((x_train, y_train), (x_test, y_test)) as uint8 arrays, like Keras."""
     from grader.data import mnist
-    return mnist.load_split("train"), (mnist.load("test_images"), _test_labels(mnist))
+    (x_train, y_train), x_test, y_test = mnist.load_split("train"), mnist.load("test_images"), _test_labels(mnist)
+    if os.environ.get("BERAS_MNIST_SUBSET"):
+        # The grader's second try for code that ran out of memory on the whole set.
+        n_train, n_test = (int(n) for n in os.environ["BERAS_MNIST_SUBSET"].split(","))
+        x_train, y_train, x_test, y_test = x_train[:n_train], y_train[:n_train], x_test[:n_test], y_test[:n_test]
+    return (x_train, y_train), (x_test, y_test)
