@@ -3,7 +3,7 @@ from abc import abstractmethod
 
 import numpy as np
 
-from .core import Diffable, Tensor
+from .core import Diffable
 
 
 def print_stats(stat_dict, batch_num=None, num_batches=None, epoch=None, avg=False):

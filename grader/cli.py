@@ -4,7 +4,6 @@
     run_autograder path/to/submission   local: print a table; --json FILE also writes the JSON
 """
 import argparse
-import json
 import sys
 import time
 from pathlib import Path

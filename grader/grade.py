@@ -23,8 +23,7 @@ from grader.rubric.load import load_rubric
 from grader.sandbox.banned import scan_tree
 from grader.sandbox.supervisor import Worker
 from grader.shims import SHIMS_DIR
-from grader.submission import (build_reference_submission, find_root, has_final_marker,
-                               renamed_assignment, stage_with_assignment)
+from grader.submission import (build_reference_submission, find_root, renamed_assignment, stage_with_assignment)
 
 WORKER_MEMORY_MB = 640
 IMPORT_TIMEOUT = 60

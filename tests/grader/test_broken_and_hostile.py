@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import grader.grade as grade_module
-from tests.grader.submissions import (RUBRIC_POINTS, SCORED_BERAS_TESTS, assert_complete,
+from tests.grader.submissions import (SCORED_BERAS_TESTS, assert_complete,
                                       by_number, full_marks, grade_json, line_of, losers, make_submission,
                                       summary)
 

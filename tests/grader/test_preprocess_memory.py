@@ -1,5 +1,4 @@
 """A correct preprocess that needs more memory than Gradescope gives still earns its points."""
-from pathlib import Path
 
 from grader.submission import PROJECT_ROOT
 from tests.grader.submissions import assert_complete, by_number, grade_json, make_submission

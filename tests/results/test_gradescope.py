@@ -7,7 +7,7 @@ import pytest
 from grader.results import (Outcome, ResultsError, build_results, format_table,
                             write_results)
 from grader.results import gradescope as gsmod
-from grader.rubric import load_rubric, parse_rubric
+from grader.rubric import parse_rubric
 from tests.results.schema import validate_results
 
 
