@@ -176,8 +176,8 @@ def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda
 
     root = find_root(Path(submission))
     if root is None:
-        reason = (f"No beras/ folder was found in your submission. Submit the folder that holds "
-                  f"beras/, preprocess.py and assignment.py (a subfolder such as code/ is fine).")
+        reason = ("No beras/ folder was found in your submission. Submit the folder that holds "
+                  "beras/, preprocess.py and assignment.py (a subfolder such as code/ is fine).")
         return build_results(rubric, {}, execution_time=time.monotonic() - started,
                              output=reason, missing_reason=reason)
 
