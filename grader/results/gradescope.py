@@ -22,6 +22,12 @@ and a post-processor fixes the library's known defects:
   passes iff its fraction is 1);
 * nothing the library or unittest prints reaches the real stdout/stderr.
 
+Every string is made safe for strict JSON / UTF-8 (lone surrogates from student
+exceptions, undecodable file names: shown escaped, grader/results/text.py), and
+every message is capped at MAX_MESSAGE characters (start and end kept), so the
+results can always be written. With the rubric setting ``output_format = "md"``
+messages are rendered as structured Markdown (grader/results/markdown.py).
+
 Public API: build_results, write_results, format_table, OUTPUT_FORMAT.
 """
 from __future__ import annotations
@@ -31,7 +37,6 @@ import io
 import json
 import math
 import os
-import tempfile
 import unittest
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,14 +45,18 @@ from typing import Any, Iterable, Mapping
 from gradescope_utils.autograder_utils import decorators as gs
 from gradescope_utils.autograder_utils.json_test_runner import JSONTestRunner
 
+from .markdown import to_markdown
 from .outcome import Outcome
-from .schema import ResultsError, to_json, validate_results
+from .results_file import checked_json, write_atomically
+from .schema import ResultsError, validate_results
+from .text import bounded_text, safe_tree
 
 OUTPUT_FORMAT = "text"     # default message format (rubric setting output_format overrides)
 DEFAULT_MISSING_REASON = ("no result was recorded for its check (the grading run stopped "
                           "before reaching it, or the check itself failed).")
 DID_NOT_RUN = "This test did not run: "
 _LEADERBOARD_ORDERS = ("asc", "desc")
+MAX_MESSAGE = 20_000       # characters per message (each test's, and the top-level one)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -156,7 +165,7 @@ def _plan(rubric, by_key: Mapping[str, Outcome], missing_reason) -> list[_Plan]:
             continue
         score = _score(t.points, o.fraction)
         passed = o.fraction >= 1.0
-        out = o.output
+        out = bounded_text(o.output, MAX_MESSAGE)
         if not passed and not out.strip():
             out = (f"Earned {_fmt(score)} of {_fmt(t.points)} points." if t.points
                    else "This informational check did not pass.")
@@ -296,7 +305,7 @@ def build_results(rubric, outcomes: Mapping[str, Outcome] | Iterable[Outcome] | 
             "max_score": p.points,
             "status": "passed" if p.passed else "failed",
             "visibility": p.visibility,
-            "output": p.output,
+            "output": to_markdown(p.output) if fmt == "md" else p.output,
             "output_format": fmt,
         }
         if p.tags:
@@ -314,7 +323,7 @@ def build_results(rubric, outcomes: Mapping[str, Outcome] | Iterable[Outcome] | 
     results: dict[str, Any] = {
         "score": round(sum(t["score"] for t in tests), 4),
         "execution_time": _execution_time(execution_time),
-        "output": _summary(output, plans, settings),
+        "output": _top_output(_summary(output, plans, settings), fmt),
         "output_format": fmt,
         "test_output_format": fmt,
         "visibility": settings.get("total_visibility", "visible"),
@@ -327,7 +336,12 @@ def build_results(rubric, outcomes: Mapping[str, Outcome] | Iterable[Outcome] | 
         top_extra["grader_notes"] = _jsonable(notes)
     if top_extra:
         results["extra_data"] = top_extra
-    return results
+    return safe_tree(results)
+
+
+def _top_output(text: str, fmt: str) -> str:
+    text = bounded_text(text, MAX_MESSAGE)
+    return to_markdown(text) if fmt == "md" else text
 
 
 def _execution_time(x) -> float:
@@ -375,26 +389,13 @@ def _summary(output: str, plans: list[_Plan], settings) -> str:
 def write_results(results: dict, path: str | os.PathLike) -> Path:
     """Validate ``results`` against the schema and write it atomically to ``path``.
 
-    Raises ResultsError (and writes nothing) if the results are invalid. The file is
-    written to a temporary file in the same directory and moved into place with
-    os.replace, so readers see either the previous file / no file, or the complete one.
+    Raises ResultsError (and writes nothing) if the results are invalid. Strings that
+    UTF-8 cannot encode are written escaped. The file is written to a temporary file in
+    the same directory and moved into place with os.replace, so readers see either the
+    previous file / no file, or the complete one. (Gradescope mode goes through
+    grader/results/results_file.ResultsFile, which also pre-writes and reserves disk.)
     """
-    validate_results(results)
-    text = to_json(results)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return path
+    return write_atomically(path, checked_json(results))
 
 
 def format_table(results: dict, *, message_lines: int = 2, width: int = 100) -> str:

@@ -171,8 +171,9 @@ def test_custom_rubric_visibility_and_tags():
     res = build_results(r, [Outcome("x", 0.5, "**half**")], execution_time=0)
     validate_results(res)
     assert res["visibility"] == "after_published"
+    # Messages are plain text; in md they are escaped so that they read as written.
     assert res["tests"] == [{"number": "1", "name": "X", "score": 1.25, "max_score": 2.5,
-                             "status": "failed", "visibility": "hidden", "output": "**half**",
+                             "status": "failed", "visibility": "hidden", "output": "\\*\\*half\\*\\*",
                              "output_format": "md", "tags": ["t1"]}]
     assert "hidden from students" in res["output"]
 
