@@ -3,6 +3,13 @@
 A frame is an 8-byte big-endian length followed by that many bytes of
 codec data. Both sides use plain os.read/os.write on dedicated fds, never
 stdin/stdout, because student code prints.
+
+Student code runs in the worker and can write to its reply pipe, so the
+trusted side takes nothing on trust: a frame announcing more than
+``max_bytes`` (codec.DEFAULT_MAX_BYTES, 16 MB; the largest legitimate reply
+is 51 KB) is refused from its header, before any of it is buffered, and a
+frame's payload is decoded only after codec.check_structure has bounded its
+containers, items and depth.
 """
 from __future__ import annotations
 

@@ -95,3 +95,131 @@ def test_size_cap():
         encode(np.zeros(1000), max_bytes=100)
     with pytest.raises(CodecError):
         decode(encode(np.zeros(1000)), max_bytes=100)
+
+
+# ------------------------------------------------------------------ hostile frames (issue 8)
+
+import os
+import resource
+import struct
+import subprocess
+import sys
+import time
+
+from grader.sandbox.codec import DEFAULT_MAX_BYTES, MAX_DEPTH, check_structure
+from grader.sandbox.protocol import FrameReader, read_frame
+
+GRADESCOPE_MB = 768
+
+
+def nested_empty_lists(size):
+    """About ``size`` bytes of [[],[],...]: a container per 3 bytes."""
+    count = size // 3
+    return b"[" + b"[]," * (count - 1) + b"[]]"
+
+
+def test_the_default_cap_leaves_a_wide_margin_over_real_replies():
+    # The largest reply when grading the reference is 51 KB (measured; see codec's docstring).
+    assert 8 * 1024 * 1024 <= DEFAULT_MAX_BYTES <= 32 * 1024 * 1024
+    predictions = np.arange(10000, dtype=np.int8)
+    big = {"predictions": predictions, "probabilities": np.random.default_rng(0).random((10000, 10))}
+    back = roundtrip(big)
+    assert np.array_equal(back["predictions"], predictions)
+
+
+def test_a_40mb_frame_is_refused_from_its_header():
+    payload = nested_empty_lists(40 * 1024 * 1024)
+    frame = struct.pack(">Q", len(payload)) + payload
+    reader = FrameReader()
+    reader.feed(frame[:8])
+    with pytest.raises(CodecError, match="announces"):
+        reader.pop_frame()
+    read_fd, write_fd = os.pipe()
+    try:
+        os.write(write_fd, frame[:8])
+        with pytest.raises(CodecError, match="announces"):
+            read_frame(read_fd)
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+
+
+@pytest.mark.parametrize("payload, why", [
+    (nested_empty_lists(15 * 1024 * 1024), "lists/dicts"),
+    (b"[" * 200 + b"]" * 200, "nested"),
+    (b"[" + b"0," * 3_000_000 + b"0]", "items"),
+    (b"{" + b'"":0,' * 500_000 + b'"":0}', "items"),
+])
+def test_pathological_structure_is_refused_before_parsing(payload, why):
+    started = time.monotonic()
+    with pytest.raises(CodecError, match=why):
+        decode(payload)
+    assert time.monotonic() - started < 2.0
+
+
+def test_brackets_and_commas_inside_strings_are_not_structure():
+    value = {"message": "[" * 100_000 + "," * 300_000 + '"\\' + "{" * 100_000}
+    assert roundtrip(value) == value
+
+
+def test_what_encode_sends_decode_accepts():
+    deep = []
+    for _ in range(MAX_DEPTH + 5):
+        deep = [deep]
+    with pytest.raises(CodecError, match="nested"):
+        encode(deep)
+    with pytest.raises(CodecError):
+        encode(list(range(300_000)))
+    ok = [0] * 1000
+    for _ in range(MAX_DEPTH - 10):
+        ok = [ok]
+    assert roundtrip(ok) == ok
+
+
+def test_scanning_a_full_size_message_is_cheap():
+    message = encode({"data": np.random.default_rng(0).random(1_500_000)})   # ~16 MB of base64
+    assert len(message) > 15 * 1024 * 1024
+    started = time.monotonic()
+    check_structure(message)
+    assert time.monotonic() - started < 1.0
+
+
+HOSTILE_DECODE = """
+import struct, sys
+from grader.sandbox.codec import CodecError, decode
+from grader.sandbox.protocol import FrameReader
+size = int(sys.argv[1])
+payload = b"[" + b"[]," * (size // 3 - 1) + b"[]]"
+if sys.argv[2] == "raw":
+    import json
+    json.loads(payload)          # what decoding without the scan does
+    print("decoded")
+    raise SystemExit(0)
+reader = FrameReader()
+reader.feed(struct.pack(">Q", len(payload)) + payload)
+try:
+    reader.pop_frame()
+except CodecError as error:
+    print("refused:", error)
+try:
+    decode(payload[: 15 * 1024 * 1024 - 1] + b"]", max_bytes=16 * 1024 * 1024)
+except CodecError as error:
+    print("refused:", error)
+"""
+
+
+def _under_gradescope_memory(*args):
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (GRADESCOPE_MB * 2**20, GRADESCOPE_MB * 2**20))
+    return subprocess.run([sys.executable, "-c", HOSTILE_DECODE, *map(str, args)], preexec_fn=limit,
+                          capture_output=True, text=True, timeout=120,
+                          cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+
+
+def test_hostile_frames_are_refused_within_gradescopes_memory():
+    size = 40 * 1024 * 1024
+    control = _under_gradescope_memory(size, "raw")
+    assert control.returncode != 0 and "MemoryError" in control.stderr, control  # the attack is real
+    run = _under_gradescope_memory(size, "scan")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.count("refused:") == 2, run.stdout
