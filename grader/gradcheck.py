@@ -82,10 +82,10 @@ def _few(a, k=5):
     return f"[{shown}{', ...' if flat.size > k else ''}]"
 
 
-def _hints(a, n, atol):
+def _hints(a, n, atol, subject="the analytic gradient"):
     """Guess the cause of a mismatch of same-shaped arrays."""
     if not np.any(a):
-        return ["the analytic gradient is all zeros (was it never computed or stored?)"]
+        return [f"{subject} is all zeros (was it never computed or stored?)"]
     big = (np.abs(n) > 100 * atol) & (np.abs(a) > 100 * atol)
     if not np.any(big):
         return []
@@ -93,7 +93,7 @@ def _hints(a, n, atol):
     r = float(np.median(ratio))
     if not np.allclose(ratio, r, rtol=1e-3, atol=0):
         if a.ndim == 2 and a.shape[0] == a.shape[1] and np.allclose(a.T, n, rtol=1e-4, atol=atol):
-            return ["the analytic gradient is the transpose of the expected one"]
+            return [f"{subject} is the transpose of the expected one"]
         return []
     if abs(r + 1) < 1e-3:
         return ["the sign is flipped (analytic = -numeric)"]
@@ -105,11 +105,13 @@ def _hints(a, n, atol):
             sign = " and the sign is flipped" if value < 0 else ""
             return [f"off by a factor of {k} ({word}{sign}) - a missing or extra 1/batch "
                     f"(or 1/size) when the batch or size is {k}?"]
-    return [f"analytic = {r:.6g} x numeric everywhere: a constant factor is wrong"]
+    return [f"{subject} = {r:.6g} x the expected values everywhere: a constant factor is wrong"]
 
 
-def compare(analytic, numeric, *, rtol=1e-6, atol=1e-8):
-    """Check an analytic gradient against a numeric one; return a GradReport."""
+def compare(analytic, numeric, *, rtol=1e-6, atol=1e-8, subject="the analytic gradient"):
+    """Check an analytic gradient against a numeric one; return a GradReport.
+
+    ``subject`` names what is checked in the hints (e.g. "your values" for a forward pass)."""
     n = np.asarray(numeric, dtype=np.float64)
     common = dict(numeric_shape=n.shape, rtol=rtol, atol=atol, numeric=n)
     if analytic is None:
@@ -134,8 +136,8 @@ def compare(analytic, numeric, *, rtol=1e-6, atol=1e-8):
         # Report the worst entry among the failing ones if any, else the largest relative error.
         key = np.where(bad, np.nan_to_num(rel, nan=np.inf) + 1.0, np.nan_to_num(rel, nan=np.inf))
         worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(key)), a.shape))
-    hints = [] if ok else _hints(a, n, atol)
+    hints = [] if ok else _hints(a, n, atol, subject)
     if not ok and not np.all(np.isfinite(a)):
-        hints.insert(0, "the analytic gradient contains NaN or inf")
+        hints.insert(0, f"{subject} contains NaN or inf")
     return GradReport(ok, float(diff.max(initial=0.0)), float(rel.max(initial=0.0)), worst, a.shape,
                       analytic=a, **common, hints=hints)

@@ -4,19 +4,23 @@ Order matters for memory (Gradescope gives 768 MB to everything): the
 reference's probes run first in their own worker, which is closed before
 the student's worker starts, so at most one worker is alive at a time.
 """
+import os
+import stat
 import tempfile
 import time
 from pathlib import Path
 
 from grader.checks import gradients as grad_checks
 from grader.checks.api import score_api
-from grader.checks.banned import apply_policy, banned_outcome
+from grader.checks.banned import Attribution, apply_policy, banned_outcome
+from grader.checks.imports import import_graph
 from grader.checks.behaviour import behaviour_checks, score_cases
 from grader.checks.compare import error_text
 from grader.checks.final import final_outcome
 from grader.checks.properties import initializer_args, onehot_args, score_initializers, score_onehot
 from grader.data import mnist
 from grader.editions import load_edition
+from grader.editions.marks import mismatch_message, other_edition
 from grader.results.gradescope import build_results
 from grader.results.outcome import Outcome
 from grader.rubric.load import load_rubric
@@ -163,7 +167,8 @@ def _score(plan, reference, value, edition, settings):
                                            informational_note=grad_checks.ACCUMULATION_NOTE)
     if key.startswith("gradients."):
         return grad_checks.score_gradients(key, reference, value, settings)
-    return score_cases(key, reference, value, normalize=plan.check.normalize, tolerance=plan.check.tolerance)
+    return score_cases(key, reference, value, normalize=plan.check.normalize, tolerance=plan.check.tolerance,
+                       diagnose=plan.check.diagnose, hint_detail=settings["hint_detail"])
 
 
 def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda msg: None):
@@ -187,11 +192,16 @@ def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda
         root = stage_with_assignment(root, renamed, staging.name)
         notes.append(f"assignment.py is missing; {renamed.name} defines get_model(), so it is used as "
                      "assignment.py. Name it assignment.py, as the handout asks.")
+    looks_like = other_edition(root, edition.NAME)
+    if looks_like is not None:
+        notes.append(mismatch_message(edition.NAME, *looks_like))
     missing = [f for f in edition.REQUIRED_FILES if not (root / f).is_file()]
     if missing:
         notes.append("Missing files: " + ", ".join(missing) + ". Tests that need them fail.")
-    findings = scan_tree(root, files=_graded_files(root, edition), allowed=edition.ALLOWED_BANNED_IMPORTS)
-    outcomes["banned"] = banned_outcome("banned", findings)
+    python_files = _python_files(root)
+    findings = scan_tree(root, files=python_files, allowed=edition.ALLOWED_BANNED_IMPORTS)
+    attribution = Attribution(findings, import_graph(root, python_files))
+    outcomes["banned"] = banned_outcome("banned", findings, attribution)
 
     plans = _plans(edition)
     log("running the reference's probes")
@@ -234,7 +244,7 @@ def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda
     final_settings = dict(settings, final_time_budget_s=max(0.0, min(settings["final_time_budget_s"], remaining)))
     outcomes["final.accuracy"] = final_outcome(root, edition, final_settings, broken, log)
 
-    apply_policy(outcomes, findings, settings["banned_library"])
+    apply_policy(outcomes, attribution, settings["banned_library"])
     seconds = time.monotonic() - started
     header = "\n".join(notes)
     return build_results(rubric, outcomes, execution_time=seconds, output=header,
@@ -264,7 +274,8 @@ def _preprocess_on_subset(root, edition, plan, settings, log):
         failed = answers["reference"] if not answers["reference"].ok else answers["student"]
         return Outcome(plan.key, 0.0, _failure_text(failed))
     outcome = score_cases(plan.key, answers["reference"].value, answers["student"].value,
-                          normalize=plan.check.normalize, tolerance=plan.check.tolerance)
+                          normalize=plan.check.normalize, tolerance=plan.check.tolerance,
+                          diagnose=plan.check.diagnose, hint_detail=settings["hint_detail"])
     outcome.output = (f"Your load_and_preprocess_data() ran out of the grader's {WORKER_MEMORY_MB} MB "
                       f"on the full MNIST, so it was checked on the first {SUBSET[0]} training and "
                       f"{SUBSET[1]} test examples instead. Hint: float64 copies of the training set take "
@@ -273,12 +284,18 @@ def _preprocess_on_subset(root, edition, plan, settings, log):
     return outcome
 
 
-def _graded_files(root, edition):
+MAX_PYTHON_FILES = 2000
+
+
+def _python_files(root):
+    """Every regular .py file of the submission (symlinks never followed), as posix paths."""
     files = []
-    for path in sorted(root.rglob("*.py")):
-        rel = path.relative_to(root).as_posix()
-        top = rel.split("/")[0]
-        if rel in edition.NOT_GRADED or top in ("tests", "__MACOSX") or top.startswith("."):
-            continue
-        files.append(rel)
+    for folder, dirs, names in os.walk(root):  # os.walk does not follow symlinked folders
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in ("__MACOSX", "__pycache__"))
+        for name in sorted(names):
+            path = os.path.join(folder, name)
+            if name.endswith(".py") and stat.S_ISREG(os.lstat(path).st_mode):
+                files.append(Path(path).relative_to(root).as_posix())
+            if len(files) >= MAX_PYTHON_FILES:
+                return files
     return files

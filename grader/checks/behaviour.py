@@ -2,34 +2,18 @@
 
 Each check names its probe (grader/probes/components.py), builds the probe's
 inputs here from a seeded generator, and scores the share of cases that
-match. HINTS are shown under a failing case whose label contains the key.
+match. A failing case shows the hints its check's ``diagnose`` recognises in the
+answers (grader/checks/hints.py).
 """
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from grader.checks import hints
 from grader.checks.compare import FLOAT64, differences, error_text, tolerance_for
 from grader.results.outcome import Outcome
 
 SEED = 20260
-
-HINTS = {
-    "Softmax": "softmax must subtract each row's own max (not the global max) and its "
-               "Jacobian is diag(s) - s s^T per sample, shaped (batch, n, n).",
-    "LeakyReLU": "the gradient is 1 where x > 0, alpha where x < 0 and 0 at exactly 0.",
-    "CategoricalCrossEntropy": "clip y_pred to [eps, 1 - eps]; the gradient w.r.t. y_pred is "
-                               "-y_true / y_pred / batch.",
-    "MeanSquaredError": "the gradient w.r.t. y_pred is 2 (y_pred - y_true) / (batch * features).",
-    "RMSProp": "v = beta v + (1 - beta) g^2, then w -= lr / (sqrt(v) + eps) * g (eps outside the sqrt).",
-    "Adam": "increment t once per step(), then use the bias-corrected m_hat and v_hat.",
-    "optimizer": "self.parameters is a list of Tensors: loop over it and update each one in place "
-                 "(p -= ... or p[:] = ...), skipping those with requires_grad False or grad None.",
-    "batch_step(training=False)": "only update weights when training is True.",
-    "fit(": "fit must run batch_step on every batch, the last partial one too, and return a dict of lists.",
-    "evaluate(": "evaluate must not train; return the averaged metrics (and optionally the predictions for every row).",
-    "compose_weight_gradients": "the local weight gradient times J[b], summed over the batch, must give "
-                                "dL/dw = x^T J and dL/db = the sum of J over the batch.",
-}
 
 
 @dataclass
@@ -40,39 +24,59 @@ class Check:
     timeout: float = 20.0
     normalize: object = None          # (label, expected, got) -> (expected, got)
     tolerance: object = field(default=tolerance_for)
+    diagnose: object = None           # (label, expected, got) -> [hints.Hint]: recognised mistakes
 
 
 def _rng(offset=0):
     return np.random.default_rng(SEED + offset)
 
 
-def score_cases(key, expected_cases, got_cases, *, normalize=None, tolerance=tolerance_for):
-    """Outcome with the share of the reference's cases that the student matches."""
+def score_cases(key, expected_cases, got_cases, *, normalize=None, tolerance=tolerance_for, diagnose=None,
+                hint_detail="formula"):
+    """Outcome with the share of the reference's cases that the student matches.
+
+    Cases that fail in the same way (e.g. one NotImplementedError behind every case) are
+    reported once, with the list of cases."""
     if not isinstance(got_cases, dict):
         return Outcome(key, 0.0, "The probe returned no results.")
-    passed, failures = 0, []
+    passed, failures = 0, {}
     for label, expected in expected_cases.items():
-        got = got_cases.get(label, {"error": {"type": "Missing", "message": "case not run", "student_frame": None}})
+        got = got_cases.get(label)
+        if not isinstance(got, dict) or not ("value" in got or "error" in got):
+            got = {"error": {"type": "Missing", "message": "case not run", "student_frame": None}}
         if "error" in got:
-            failures.append(f"- {label}: {error_text(got['error'])}")
+            failures.setdefault(error_text(got["error"]), []).append(label)
             continue
         want, have = expected["value"], got["value"]
         if normalize:
             want, have = normalize(label, want, have)
-        problems = differences(want, have, **tolerance(label), path="result")
-        if problems:
-            failures.append(f"- {label}:\n    " + "\n    ".join(p.replace("\n", "\n    ") for p in problems[:3])
-                            + _hint(label))
-        else:
+        problems = differences(want, have, **tolerance(label), path="result", hints=hint_detail != "none")
+        if not problems:
             passed += 1
+            continue
+        hints = _hint_lines(diagnose, label, expected["value"], got["value"], hint_detail)
+        text = "\n".join(problems[:3]) + hints
+        failures.setdefault(text, []).append(label)
     total = len(expected_cases)
     head = f"{passed}/{total} cases match the reference."
-    return Outcome(key, passed / total if total else 0.0, head + ("\n" + "\n".join(failures) if failures else ""))
+    return Outcome(key, passed / total if total else 0.0, head + "".join(
+        _failure_block(labels, text) for text, labels in failures.items()))
 
 
-def _hint(label):
-    hints = [text for key, text in HINTS.items() if key in label]
-    return "".join(f"\n    hint: {h}" for h in hints[:2])
+def _failure_block(labels, text):
+    shown = labels[0] if len(labels) == 1 else f"{len(labels)} cases ({'; '.join(labels[:6])}" + \
+        (f"; ... {len(labels) - 6} more" if len(labels) > 6 else "") + ")"
+    return f"\n- {shown}:\n    " + text.replace("\n", "\n    ")
+
+
+def _hint_lines(diagnose, label, expected, got, detail):
+    if diagnose is None or detail == "none":
+        return ""
+    try:
+        found = diagnose(label, expected, got)
+    except Exception:  # a hint is a courtesy: never let it cost the verdict
+        return ""
+    return "".join(f"\nhint: {h.text(detail)}" for h in found[:2])
 
 
 # ---------------------------------------------------------------- inputs
@@ -99,12 +103,11 @@ def _activation_inputs():
     big = np.array([[1000.0, 1001.0, 1002.0], [0.0, 1.0, 2.0], [-5.0, 3.0, 700.0]])
     configs.append({"label": "float64, large and row-dependent values", "x": big,
                     "J": rng.normal(size=big.shape)})
-    specs = [{"class": "LeakyReLU", "kwargs": {}, "label": "LeakyReLU()"},
-             {"class": "LeakyReLU", "kwargs": {"alpha": 0.1}, "label": "LeakyReLU(alpha=0.1)"},
-             {"class": "ReLU", "kwargs": {}, "label": "ReLU()"},
-             {"class": "Sigmoid", "kwargs": {}, "label": "Sigmoid()"},
-             {"class": "Softmax", "kwargs": {}, "label": "Softmax()"}]
-    return {"specs": specs, "configs": configs}
+    specs = [("LeakyReLU", {}, "LeakyReLU()"), ("LeakyReLU", {"alpha": 0.1}, "LeakyReLU(alpha=0.1)"),
+             ("ReLU", {}, "ReLU()"), ("Sigmoid", {}, "Sigmoid()"), ("Softmax", {}, "Softmax()")]
+    return {"cases_spec": [{"label": f"{shown} [{c['label']}]", "class": cls, "kwargs": kwargs,
+                            "x": c["x"], "J": c["J"]}
+                           for cls, kwargs, shown in specs for c in configs]}
 
 
 def _probabilities(rng, batch, n):
@@ -144,7 +147,7 @@ def _optimizer_configs():
     for cls, kwargs in (("BasicOptimizer", {}), ("RMSProp", {}), ("RMSProp", {"beta": 0.8, "epsilon": 1e-5}),
                         ("Adam", {}), ("Adam", {"beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-6})):
         shown = ", ".join(f"{k}={v}" for k, v in kwargs.items())
-        configs.append({"label": f"{cls}({shown}) over 4 steps (optimizer)", "class": cls, "kwargs": kwargs,
+        configs.append({"label": f"{cls}({shown}) over 4 steps", "class": cls, "kwargs": kwargs,
                         "lr": 0.01, "params": params, "frozen": frozen, "steps": steps})
     return configs
 
@@ -157,14 +160,30 @@ def _model_args():
 
 
 def _normalize_model(label, expected, got):
-    if label.startswith("fit(") and isinstance(got, dict) and isinstance(got.get("lengths"), dict):
-        # Any dict of lists with loss and acc will do; the batches must all be seen.
-        keys = {"loss", "acc"}
-        got = dict(got, lengths=keys <= set(got["lengths"]))
-        expected = dict(expected, lengths=True)
-    if label.startswith("evaluate(") and isinstance(got, dict) and got.get("predictions") is None:
-        expected = {k: v for k, v in expected.items() if k != "predictions"}
+    if isinstance(expected, dict) and "batches" in expected:
+        return _either_average(expected, got)
+    if label.endswith("predictions for every row") and got is None:
+        return None, None  # evaluate may return the metrics alone (the handout allows both)
     return expected, got
+
+
+def _either_average(expected, got):
+    """evaluate's metrics: the mean over batches, weighted by batch size (ours) or not (the
+    given update_metric_dict's convention). Both are right; the batches are the reference's."""
+    batches = [b for b in expected["batches"] if None not in b]
+    candidates = [{k: v for k, v in expected.items() if k != "batches"}]
+    if batches:
+        sizes, losses, accs = (np.array(column, dtype=np.float64) for column in zip(*batches))
+        candidates.append({"loss": float(losses.mean()), "accuracy": float(accs.mean())})
+    have = {k: v for k, v in got.items() if k != "batches"} if isinstance(got, dict) else got
+
+    def distance(candidate):
+        try:
+            return sum(abs(candidate[k] - have[k]) for k in candidate)
+        except (KeyError, TypeError):
+            return float("inf")
+
+    return min(candidates, key=distance), have
 
 
 def _normalize_preprocess(label, expected, got):
@@ -182,21 +201,57 @@ def _normalize_preprocess(label, expected, got):
     return integer_kinds(expected), integer_kinds(got)
 
 
+def _by_label(items):
+    return {item["label"]: item for item in items}
+
+
+def _diagnose_activations(args):
+    cases = _by_label(args["cases_spec"])
+    return lambda label, expected, got: hints.activation_hints(cases[label], cases[label], expected, got)
+
+
+def _diagnose_losses(configs):
+    cases = _by_label(configs)
+    return lambda label, expected, got: hints.loss_hints(cases[label], expected, got)
+
+
+def _diagnose_linear(label, expected, got):
+    return [hints.WEIGHT_COMPOSE] if label.startswith("compose_weight_gradients") else []
+
+
+def _diagnose_optimizers(configs):
+    cases = _by_label(configs)
+
+    def diagnose(label, expected, got):
+        name, _, fact = label.rpartition(": after step ")
+        return hints.optimizer_hints(cases[name], int(fact) - 1, got)
+    return diagnose
+
+
+def _diagnose_model(args):
+    return lambda label, expected, got: hints.model_hints(label, expected, got, args)
+
+
 def behaviour_checks():
     rng = _rng(0)
     tensor_x = rng.normal(size=(3, 4))
     w, b = rng.normal(size=(3, 2)), np.zeros(2)
+    activation_args, loss_configs = _activation_inputs(), _loss_configs()
+    optimizer_configs, model_args = _optimizer_configs(), _model_args()
     return [
         Check("behaviour.tensor", "grader.probes.components:tensor", {"x": tensor_x, "y": tensor_x * 2}),
         Check("behaviour.weighted", "grader.probes.components:weighted", {"w": w, "b": b}),
-        Check("behaviour.linear", "grader.probes.components:linear", {"configs": _linear_configs()}),
-        Check("behaviour.activations", "grader.probes.components:activations", _activation_inputs()),
-        Check("behaviour.losses", "grader.probes.components:losses", {"configs": _loss_configs()}),
+        Check("behaviour.linear", "grader.probes.components:linear", {"configs": _linear_configs()},
+              diagnose=_diagnose_linear),
+        Check("behaviour.activations", "grader.probes.components:activations", activation_args,
+              diagnose=_diagnose_activations(activation_args)),
+        Check("behaviour.losses", "grader.probes.components:losses", {"configs": loss_configs},
+              diagnose=_diagnose_losses(loss_configs)),
         Check("behaviour.metrics", "grader.probes.components:metrics", {"configs": _metric_configs()}),
-        Check("behaviour.optimizers", "grader.probes.components:optimizers", {"configs": _optimizer_configs()},
-              tolerance=lambda label: FLOAT64),
-        Check("behaviour.model", "grader.probes.components:model", _model_args(), timeout=30,
-              normalize=_normalize_model),
+        Check("behaviour.optimizers", "grader.probes.components:optimizers", {"configs": optimizer_configs},
+              tolerance=lambda label: FLOAT64, diagnose=_diagnose_optimizers(optimizer_configs)),
+        Check("behaviour.model", "grader.probes.components:model", model_args, timeout=30,
+              normalize=_normalize_model, diagnose=_diagnose_model(model_args)),
         Check("behaviour.preprocess", "grader.probes.components:preprocess", {"rows": [0, 1, 59999]},
               timeout=60, normalize=_normalize_preprocess, tolerance=lambda label: {"rtol": 1e-5, "atol": 1e-6}),
     ]

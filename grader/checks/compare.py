@@ -31,7 +31,7 @@ def _is_numeric_array_like(value):
     return isinstance(value, (int, float, bool)) and not isinstance(value, str)
 
 
-def differences(expected, got, rtol, atol, path="value"):
+def differences(expected, got, rtol, atol, path="value", hints=True):
     """A list of human sentences; empty when got matches expected within tolerance."""
     if isinstance(expected, dict):
         if not isinstance(got, dict) or "__type__" in got:
@@ -41,7 +41,7 @@ def differences(expected, got, rtol, atol, path="value"):
             if key not in got:
                 out.append(f"{path}: missing key {key!r}")
             else:
-                out += differences(value, got[key], rtol, atol, f"{path}[{key!r}]")
+                out += differences(value, got[key], rtol, atol, f"{path}[{key!r}]", hints)
         return out
     if isinstance(expected, list):
         if isinstance(got, np.ndarray) and got.ndim >= 1 and len(got) == len(expected):
@@ -50,10 +50,10 @@ def differences(expected, got, rtol, atol, path="value"):
             return [f"{path}: expected a list of {len(expected)}, got {describe(got)}"]
         out = []
         for i, (e, g) in enumerate(zip(expected, got)):
-            out += differences(e, g, rtol, atol, f"{path}[{i}]")
+            out += differences(e, g, rtol, atol, f"{path}[{i}]", hints)
         return out
     if isinstance(expected, np.ndarray) and expected.dtype.kind in "biuf":
-        return _array_differences(expected, got, rtol, atol, path)
+        return _array_differences(expected, got, rtol, atol, path, hints)
     if isinstance(expected, float) and not isinstance(got, bool) and isinstance(got, (int, float)):
         ok = abs(got - expected) <= atol + rtol * abs(expected) or (np.isnan(got) and np.isnan(expected))
         return [] if ok else [f"{path}: expected {expected:.8g}, got {got:.8g}"]
@@ -62,7 +62,7 @@ def differences(expected, got, rtol, atol, path="value"):
     return [] if expected == got else [f"{path}: expected {expected!r}, got {describe(got)}"]
 
 
-def _array_differences(expected, got, rtol, atol, path):
+def _array_differences(expected, got, rtol, atol, path, hints=True):
     if not _is_numeric_array_like(got):
         return [f"{path}: expected {describe(expected)}, got {describe(got)}"]
     got = np.asarray(got)
@@ -72,7 +72,8 @@ def _array_differences(expected, got, rtol, atol, path):
         else:
             return [f"{path}: expected shape {expected.shape}, got shape {got.shape} "
                     f"({describe(got)})"]
-    report = compare_arrays(got.astype(np.float64), expected.astype(np.float64), rtol=rtol, atol=atol)
+    report = compare_arrays(got.astype(np.float64), expected.astype(np.float64), rtol=rtol, atol=atol,
+                            subject="your result")
     if report.ok:
         return []
     lines = [f"{path}: values differ (max abs error {report.max_abs_error:.3g}, "
@@ -81,7 +82,7 @@ def _array_differences(expected, got, rtol, atol, path):
     if report.worst_index is not None:
         i = report.worst_index
         lines.append(f"    worst entry {i}: expected {expected[i]:.8g}, got {got[i]:.8g}")
-    lines += [f"    hint: {h}" for h in report.hints]
+    lines += [f"    hint: {h}" for h in report.hints] if hints else []
     return ["\n".join(lines)]
 
 
@@ -91,6 +92,7 @@ def error_text(error):
     frame = error.get("student_frame")
     if frame:
         text += f"\n    at {frame['file']}:{frame['line']} in {frame['function']}(): {frame['code']}"
+    text += _compose_text(error.get("compose"))
     if error["type"] == "NotImplementedError":
         text += "\n    hint: this part of the stencil is still a TODO."
     if error["type"] == "ModuleNotFoundError" and "banned" not in error["message"]:
@@ -98,3 +100,28 @@ def error_text(error):
                  "tensorflow (MNIST download) and wandb imports; other packages are not installed, "
                  "so remove that import.")
     return text
+
+
+def _compose_text(context):
+    """The student's method behind an error raised in the given compose code."""
+    if not isinstance(context, dict):
+        return ""
+    layer, method = context.get("layer"), context.get("method")
+    text = (f"\n    This was raised in the given {context.get('compose')}() while combining what your "
+            f"{layer}.{method}() returned (shapes {context.get('local_shapes')}) with the upstream "
+            f"gradient J ({_j_text(context)}); the inputs have shapes {context.get('input_shapes')}.")
+    if context.get("J_kind") != "list":
+        text += ("\n    hint: J should be a one-element list [g]: does backward call inp.backward(g) "
+                 "instead of inp.backward([g])?")
+    else:
+        text += (f"\n    hint: check {layer}.{method}(): it must return a list with one local gradient per "
+                 + ("input (a (batch, n, n) Jacobian per sample, or one (n_in, n_out) matrix shared by the "
+                    "batch)" if method == "get_input_gradients" else
+                    "parameter, whose per-sample product with J[b] has the parameter's shape") + ".")
+    return text
+
+
+def _j_text(context):
+    if context.get("J_kind") == "list":
+        return f"a list of {context.get('J_length')} with shapes {context.get('J_shapes')}"
+    return f"a {context.get('J_kind')} of shape {context.get('J_shapes')}"

@@ -12,9 +12,6 @@ REQUIRED_FILES = (
     "beras/losses.py", "beras/metrics.py", "beras/onehot.py", "beras/optimizers.py",
     "beras/model.py", "preprocess.py", "assignment.py",
 )
-# Files whose code is graded (scanned for banned libraries); tests/ and notebooks are not.
-GRADED_GLOBS = ("beras/**/*.py", "preprocess.py", "assignment.py", "*.py")
-NOT_GRADED = ("test_runner.py", "visualize.py")
 # The stencil's given data-download line, served by the grader's stand-in.
 ALLOWED_BANNED_IMPORTS = {"preprocess.py": {("tensorflow.keras", "datasets"),
                                             ("tensorflow.keras.datasets", "mnist")}}

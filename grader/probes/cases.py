@@ -65,7 +65,46 @@ def describe_exception(error):
         message = str(error)
     except BaseException:
         message = "<unprintable message>"
-    return {"type": type(error).__name__, "message": message[:1500], "student_frame": student_frame}
+    return {"type": type(error).__name__, "message": message[:1500], "student_frame": student_frame,
+            "compose": _compose_context(error)}
+
+
+COMPOSE_SOURCES = {"compose_input_gradients": "get_input_gradients",
+                   "compose_weight_gradients": "get_weight_gradients"}
+
+
+def _shape_of(value):
+    try:
+        return list(np.shape(value))
+    except Exception:
+        return None
+
+
+def _compose_context(error):
+    """When the error was raised inside a (given) compose method: which layer's local
+    gradients and which upstream J it was combining, as shapes - the bug is usually in
+    what get_*_gradients returned or in how backward passed J on, not in compose."""
+    tb, found = error.__traceback__, None
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_code.co_name in COMPOSE_SOURCES and "self" in frame.f_locals:
+            found = frame
+        tb = tb.tb_next
+    if found is None:
+        return None
+    layer, method = found.f_locals["self"], COMPOSE_SOURCES[found.f_code.co_name]
+    J = found.f_locals.get("J")
+    try:
+        local = getattr(layer, method)()
+        local_shapes = [_shape_of(g) for g in local] if isinstance(local, (list, tuple)) else _shape_of(local)
+    except BaseException:
+        local_shapes = None
+    return {"layer": type(layer).__name__, "compose": found.f_code.co_name, "method": method,
+            "local_shapes": local_shapes,
+            "input_shapes": [_shape_of(x) for x in (getattr(layer, "inputs", None) or [])][:4],
+            "J_kind": type(J).__name__ if not isinstance(J, (list, tuple)) else "list",
+            "J_length": len(J) if isinstance(J, (list, tuple)) else None,
+            "J_shapes": [_shape_of(j) for j in J][:4] if isinstance(J, (list, tuple)) else _shape_of(J)}
 
 
 class Cases:
@@ -82,6 +121,27 @@ class Cases:
         except BaseException as error:  # SystemExit included: student code may call sys.exit
             self.results[name] = {"error": describe_exception(error)}
         return self.results[name]
+
+
+    def run_facts(self, name, facts, fn, *args, **kwargs):
+        """Run fn once; each named fact it measures is its own case, "name: fact", so
+        independent mistakes cost independent cases. fn returns {fact: value} or yields
+        (fact, value) pairs as it goes; when it raises, the facts measured so far keep
+        their values and the others get the error."""
+        measured = {}
+        try:
+            values = fn(*args, **kwargs)
+            pairs = values.items() if isinstance(values, dict) else values
+            for fact, value in pairs:
+                measured[fact] = {"value": plain(value)}
+        except (KeyboardInterrupt, GeneratorExit):
+            raise
+        except BaseException as error:
+            failed = {"error": describe_exception(error)}
+            measured.update({fact: failed for fact in facts if fact not in measured})
+        for fact in facts:
+            self.results[f"{name}: {fact}"] = measured.get(fact, {"error": {
+                "type": "Missing", "message": "not measured", "student_frame": None}})
 
 
 def fresh_import(name):

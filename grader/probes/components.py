@@ -113,20 +113,17 @@ def linear(configs):
     return cases.results
 
 
-def activations(specs, configs):
-    """specs: [{"class": "LeakyReLU", "kwargs": {...}, "label": ...}]."""
+def activations(cases_spec):
+    """Each case: {"label", "class", "kwargs", "x", "J"}."""
     cases = Cases()
     beras = _beras()
-    for spec in specs:
-        for c in configs:
-            label = f"{spec['label']} [{c['label']}]"
+    for c in cases_spec:
+        def forward_and_gradient():
+            layer = getattr(beras, c["class"])(**c["kwargs"])
+            out = np.asarray(layer(_tensor(c["x"])))
+            return {"forward": out, "input_gradient": _first(layer.compose_input_gradients([c["J"]]))}
 
-            def forward_and_gradient():
-                layer = getattr(beras, spec["class"])(**spec["kwargs"])
-                out = np.asarray(layer(_tensor(c["x"])))
-                return {"forward": out, "input_gradient": _first(layer.compose_input_gradients([c["J"]]))}
-
-            cases.run(label, forward_and_gradient)
+        cases.run(c["label"], forward_and_gradient)
     return cases.results
 
 
@@ -177,16 +174,14 @@ def optimizers(configs):
                 p.requires_grad = not frozen
             held = list(params)  # what the layers would hold: updates must reach these objects
             optimizer = getattr(beras, c["class"])(params, c["lr"], **c["kwargs"])
-            steps = []
-            for grads in c["steps"]:
+            for i, grads in enumerate(c["steps"]):
                 for p, g in zip(held, grads):
                     p.grad = None if g is None else np.array(g, copy=True)
                 optimizer.step()
-                steps.append([np.asarray(p) for p in held])
-            optimizer.zero_grad()
-            return {"steps": steps, "grads_none_after_zero_grad": [p.grad is None for p in held]}
+                # Copies: each step's values as they are now, not views that later steps change.
+                yield f"after step {i + 1}", [np.array(p, dtype=np.float64, copy=True) for p in held]
 
-        cases.run(c["label"], trajectory)
+        cases.run_facts(c["label"], [f"after step {i + 1}" for i in range(len(c["steps"]))], trajectory)
     return cases.results
 
 
@@ -197,6 +192,7 @@ def _mlp(weights):
 
 
 def model(weights, x, y, lr):
+    """Sequential and Model, one fact per case: independent mistakes cost independent cases."""
     cases = Cases()
     beras = _beras()
 
@@ -207,21 +203,41 @@ def model(weights, x, y, lr):
         return m
 
     def snapshot(m):
-        return [np.array(p, copy=True) for p in m.parameters]
+        return [np.array(p, dtype=np.float64, copy=True) for p in m.parameters]
+
+    def changed(before, m):
+        return any(not np.array_equal(a, b) for a, b in zip(before, snapshot(m)))
+
+    def stats_of(result):
+        # batch_step returns the metrics, or (metrics, predictions) when not training
+        return result[0] if isinstance(result, tuple) else result
+
+    def recording_batch_steps(m, record):
+        original = m.batch_step
+
+        def batch_step(bx, by, *args, **kwargs):
+            result = original(bx, by, *args, **kwargs)
+            try:
+                stats = stats_of(result)
+                record.append([len(bx), float(stats["loss"]), float(stats["acc"])])
+            except Exception:
+                record.append([len(bx), None, None])
+            return result
+
+        m.batch_step = batch_step
 
     def evaluation_step():
         m = compiled()
         before = snapshot(m)
-        result = m.batch_step(_tensor(x), _tensor(y), training=False)
-        stats = result[0] if isinstance(result, tuple) else result
-        changed = any(not np.array_equal(a, b) for a, b in zip(before, snapshot(m)))
-        return {"weights_changed": changed, "loss": float(stats["loss"]), "acc": float(stats["acc"])}
+        stats = stats_of(m.batch_step(_tensor(x), _tensor(y), training=False))
+        return {"weights unchanged": not changed(before, m), "loss": float(stats["loss"]),
+                "accuracy": float(stats["acc"])}
 
     def training_step():
         m = compiled()
-        stats = m.batch_step(_tensor(x), _tensor(y), training=True)
-        stats = stats[0] if isinstance(stats, tuple) else stats
-        return {"loss": float(stats["loss"]), "acc": float(stats["acc"]), "parameters": snapshot(m)}
+        stats = stats_of(m.batch_step(_tensor(x), _tensor(y), training=True))
+        return {"loss": float(stats["loss"]), "accuracy": float(stats["acc"]),
+                "parameters after the step": snapshot(m)}
 
     def two_training_steps():
         # Gradients from the first step must not leak into the second (zero_grad).
@@ -233,35 +249,35 @@ def model(weights, x, y, lr):
     def fit():
         m = compiled()
         seen = []
-        original = m.batch_step
-
-        def counting_batch_step(bx, by, *args, **kwargs):
-            seen.append(len(bx))
-            return original(bx, by, *args, **kwargs)
-
-        m.batch_step = counting_batch_step
+        recording_batch_steps(m, seen)
         np.random.seed(0)
         history = m.fit(_tensor(x), _tensor(y), epochs=2, batch_size=7)
-        return {"type": type(history).__name__,
-                "lengths": {k: len(v) for k, v in history.items()} if isinstance(history, dict) else None,
-                "batch_sizes": seen}
+        # Any dict (a defaultdict too) of metric lists with loss and acc will do.
+        return {"batch sizes trained on": [size for size, _, _ in seen],
+                "returns a dict with loss and acc": isinstance(history, dict) and {"loss", "acc"} <= set(history)}
 
     def evaluate():
         m = compiled()
         before = snapshot(m)
+        batches = []
+        recording_batch_steps(m, batches)
         result = m.evaluate(_tensor(x), _tensor(y), batch_size=7)
         stats, predictions = (result if isinstance(result, tuple) and len(result) == 2 else (result, None))
-        return {"loss": float(stats["loss"]), "acc": float(stats["acc"]),
-                "predictions": None if predictions is None else np.asarray(predictions),
-                "weights_changed": any(not np.array_equal(a, b) for a, b in zip(before, snapshot(m)))}
+        return {"averaged loss and accuracy": {"loss": float(stats["loss"]), "accuracy": float(stats["acc"]),
+                                               "batches": batches},
+                "predictions for every row": None if predictions is None else np.asarray(predictions),
+                "weights unchanged": not changed(before, m)}
 
     cases.run("Model.parameters", lambda: snapshot(_mlp(weights)))
     cases.run("Sequential.forward", lambda: np.asarray(_mlp(weights)(_tensor(x))))
-    cases.run("batch_step(training=False)", evaluation_step)
-    cases.run("batch_step(training=True)", training_step)
+    cases.run_facts("batch_step(training=False)", ["weights unchanged", "loss", "accuracy"], evaluation_step)
+    cases.run_facts("batch_step(training=True)", ["loss", "accuracy", "parameters after the step"],
+                    training_step)
     cases.run("two batch_step(training=True) calls in a row", two_training_steps)
-    cases.run("fit(epochs=2, batch_size=7) on 20 rows", fit)
-    cases.run("evaluate(batch_size=7) on 20 rows", evaluate)
+    cases.run_facts("fit(epochs=2, batch_size=7) on 20 rows",
+                    ["batch sizes trained on", "returns a dict with loss and acc"], fit)
+    cases.run_facts("evaluate(batch_size=7) on 20 rows",
+                    ["averaged loss and accuracy", "predictions for every row", "weights unchanged"], evaluate)
     return cases.results
 
 

@@ -27,8 +27,15 @@ def _diagonal_jacobians(values):
 
 
 def _grader_layers():
-    """Diffables written by the grader on top of the subject's Diffable."""
-    Diffable = _beras().Diffable
+    """Diffables written by the grader on top of the subject's Diffable.
+
+    The course's given ``Diffable.__call__`` neither converts inputs nor wraps the result
+    of ``forward``: it sets ``out.backward`` on whatever forward returned. So these
+    layers take and return Tensors of the subject's own class, never NumPy scalars or
+    plain arrays.
+    """
+    beras = _beras()
+    Diffable, Tensor = beras.Diffable, beras.Tensor
 
     class WeightedSum(Diffable):
         """sum(x * R): a scalar head that sends R back as the upstream gradient."""
@@ -38,7 +45,7 @@ def _grader_layers():
             self.R = np.asarray(R)
 
         def forward(self, x):
-            return np.sum(np.asarray(x) * self.R)
+            return Tensor(np.asarray(np.sum(np.asarray(x) * self.R), dtype=np.float64))
 
         def get_input_gradients(self):
             return [self.R.copy()]
@@ -50,7 +57,7 @@ def _grader_layers():
         """a * b element-wise: a layer with two inputs."""
 
         def forward(self, a, b):
-            return np.asarray(a) * np.asarray(b)
+            return Tensor(np.asarray(a) * np.asarray(b))
 
         def get_input_gradients(self):
             a, b = (np.asarray(t) for t in self.inputs)

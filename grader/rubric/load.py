@@ -41,11 +41,16 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "final_zero_accuracy": 0.80,
     "final_memory_mb": 640,
     "total_time_budget_s": 540,
+    "hint_detail": "formula",
 }
 
 TEST_REQUIRED = ("name", "number", "points", "visibility")
 TEST_OPTIONAL = ("tags",)
 _NUMBER_RE = re.compile(r"^\d+(\.\d+)*$")
+
+
+# How much a hint gives away: the formula, only the concept to revisit, or nothing.
+HINT_DETAILS = ("formula", "concept", "none")
 
 
 class RubricError(ValueError):
@@ -135,6 +140,8 @@ def _check_settings(raw: Any, where: str) -> dict[str, Any]:
         raise bad("banned_library", f"must be one of {', '.join(BANNED_POLICIES)}")
     if s["output_format"] not in OUTPUT_FORMATS:
         raise bad("output_format", f"must be one of {', '.join(OUTPUT_FORMATS)}")
+    if s["hint_detail"] not in HINT_DETAILS:
+        raise bad("hint_detail", f"must be one of {', '.join(HINT_DETAILS)}")
     for key in ("gradcheck_rtol", "gradcheck_warn", "final_time_budget_s", "total_time_budget_s"):
         if not _is_number(s[key]) or s[key] <= 0:
             raise bad(key, "must be a positive number")

@@ -2,21 +2,28 @@
 
     root = make_submission(tmp_path, patches=[("beras/layers.py", "x @ self.w + self.b", "x @ self.w")])
 
-builds the reference submission (grader.submission.build_reference_submission)
-and applies text patches. A patch is (relative file, old text, new text); the
-old text must occur exactly once, so a patch cannot silently stop applying
-when the reference changes.
+builds a base submission and applies text patches. A patch is (relative file,
+old text, new text); the old text must occur exactly once, so a patch cannot
+silently stop applying when the base changes.
+
+The base is "reference" (our library) or "course" (a submission written on the
+course's own given code, tests/bases): `make_submission(tmp_path, base="course")`.
+Text patches are written against one base's text; `overrides` - code appended to
+a file, redefining a method through the public API - apply to either base:
+
+    make_submission(tmp_path, base=base, overrides={"beras/losses.py": CODE})
 """
 from __future__ import annotations
 
 import json
 import shutil
+import textwrap
 from pathlib import Path
 
 from grader.grade import grade
 from grader.rubric.load import load_rubric
 from tests.results.schema import validate_results
-from grader.submission import build_reference_submission
+from tests.bases import BASES, build_base  # noqa: F401  (BASES: for parametrizing over both)
 
 RUBRIC = load_rubric(None, edition="spring2026")
 RUBRIC_POINTS = {t.number: float(t.points) for t in RUBRIC}      # number -> max_score, in rubric order
@@ -41,10 +48,13 @@ def apply_patch(root: Path, rel: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-def make_submission(tmp_path, patches=(), extra_files=None, remove=(), final=False, name="submission"):
-    """The reference laid out as a student submission, with the given changes; returns its folder.
+def make_submission(tmp_path, patches=(), extra_files=None, remove=(), final=False, name="submission",
+                    base="reference", overrides=None):
+    """A base laid out as a student submission, with the given changes; returns its folder.
 
+    base: "reference" or "course" (see tests/bases).
     patches: [(relative file, old text, new text)], each old text present exactly once.
+    overrides: {relative file: code appended to it} (e.g. a method redefined with a bug).
     extra_files: {relative path: str | bytes}, written after the patches (overwrites).
     remove: relative paths (files or folders) deleted last.
     final: add an empty FINAL.txt (the graded training run); default no.
@@ -52,9 +62,12 @@ def make_submission(tmp_path, patches=(), extra_files=None, remove=(), final=Fal
     root = Path(tmp_path) / name
     if root.exists():
         shutil.rmtree(root)
-    build_reference_submission(root)
+    build_base(root, base)
     for rel, old, new in patches:
         apply_patch(root, rel, old, new)
+    for rel, code in (overrides or {}).items():
+        with open(root / rel, "a", encoding="utf-8") as f:
+            f.write("\n\n" + textwrap.dedent(code))
     for rel, content in (extra_files or {}).items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -118,3 +131,18 @@ def assert_complete(results):
 def full_marks(results, number):
     t = by_number(results)[number]
     return t["score"] == t["max_score"]
+
+
+def rubric_with(tmp_path, name="rubric.toml", **settings):
+    """A copy of the edition's rubric with some [settings] changed (tests never pin the real one)."""
+    import re
+    from grader.rubric.load import default_rubric_path
+    text = default_rubric_path().read_text(encoding="utf-8")
+    for key, value in settings.items():
+        line = f"{key} = {json.dumps(value)}"
+        text, n = re.subn(rf"(?m)^{key} = .*$", line, text)
+        if n == 0:
+            text = text.replace("[settings]\n", f"[settings]\n{line}\n", 1)
+    path = Path(tmp_path) / name
+    path.write_text(text, encoding="utf-8")
+    return path

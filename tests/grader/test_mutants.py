@@ -211,8 +211,10 @@ def test_exception_message_names_the_students_file_and_line(tmp_path):
     root = make_submission(tmp_path, patches=[MUTANTS_BY_ID["linear_weight_gradient_transposed"]])
     line = line_of(root, "beras/core.py", "return (local * upstream).sum(axis=0)")
     output = by_number(grade_json(root))["2.3"]["output"]
-    assert "compose_weight_gradients [float64, bias (out,), batch 5]: raised ValueError" in output
+    assert "compose_weight_gradients [float64, bias (out,), batch 5]" in output and "raised ValueError" in output
     assert f"at beras/core.py:{line} in _sum_over_batch()" in output
+    # raised in given code: the message names the student's method whose output caused it
+    assert "your Linear.get_weight_gradients() returned (shapes [[5, 1, 4], [5, 1]])" in output
 
 
 def test_exception_in_students_own_method_names_that_method(tmp_path):
