@@ -36,17 +36,19 @@ class Tensor(np.ndarray):
         obj.requires_grad = True
         obj.grad = None
         obj.backward = lambda grad: None
-        obj.to = lambda device: obj
+        obj.to = lambda device: None
         obj.name = name
         return obj
 
     def __array_finalize__(self, obj):
+        # The per-instance lambdas do not close over the tensor: one that did would put
+        # every Tensor in a reference cycle, freed only by the cyclic GC (many GB a epoch).
         if obj is None:
             return
         # A plain ndarray source has no requires_grad: the copy gets None (falsy).
         self.requires_grad = getattr(obj, "requires_grad", None)
         self.backward = lambda grad: None
-        self.to = lambda device: self
+        self.to = lambda device: None
 
     def get_name(self):
         return self.name
