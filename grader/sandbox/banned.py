@@ -19,6 +19,17 @@ Static scan
     - ``"dynamic-import"``: ``import_module``/``__import__`` with a
       non-literal argument; a warning, not a violation.
     - ``"syntax"``: the file does not parse (reported, never raised).
+    - ``"unreadable"``: not read at all - a symbolic link (never followed: a
+      ``.py`` linked to /dev/zero or /etc/...), a fifo, a device, a file
+      reached through a linked folder, or an I/O error.
+    - ``"too-large"``: above grader.submission.MAX_SOURCE_BYTES; not read
+      (parsing costs up to ~470x a file's size in memory).
+    - ``"too-complex"``: nested too deeply to parse (RecursionError or
+      MemoryError in the parser).
+
+    The last three (``NOT_SCANNED``) mean "could not be scanned": the statement
+    says why. Nothing a submission holds makes the scan raise or read without
+    limits (grader/submission.py read_source and parse_python).
 
     Allow-list keys are paths relative to the scanned root (posix form); a
     key also matches the same file name deeper in the tree
@@ -45,6 +56,8 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from grader.submission import parse_python, read_source
+
 BANNED = frozenset({"tensorflow", "keras", "torch", "torchvision", "torchaudio", "sklearn", "scikit_learn"})
 BANNED_DESCRIPTION = "tensorflow, keras, torch, scikit-learn"
 
@@ -53,6 +66,8 @@ DEFAULT_ALLOWED: dict[str, frozenset[tuple[str, str]]] = {
 }
 
 _SKIPPED_DIRS = {"__pycache__", ".git", ".hg", ".svn", "node_modules"}
+NOT_SCANNED = frozenset({"unreadable", "too-large", "too-complex"})
+_MAX_STATEMENT = 300   # characters of a statement shown in a finding
 
 
 def is_banned(module: str) -> bool:
@@ -65,8 +80,10 @@ class Finding:
     line: int
     col: int
     module: str      # module named in the statement ("" for syntax/dynamic)
-    statement: str   # the source text of the statement (one line for calls)
+    statement: str   # the source text of the statement (one line for calls); for the
+                     # kinds that report a problem: what is wrong
     kind: str        # "banned" | "allowed-shim" | "dynamic-import" | "syntax"
+                     # | "unreadable" | "too-large" | "too-complex" (see NOT_SCANNED)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -77,39 +94,42 @@ class Finding:
 def scan_tree(root, files=None, allowed=None) -> list[Finding]:
     """Scan every .py file under root (or just ``files``, relative to root)."""
     root = Path(root)
-    if files is None:
-        paths = sorted(_python_files(root))
-    else:
-        paths = [root / f for f in files]
+    rels = sorted(_python_files(root)) if files is None else [Path(f).as_posix() for f in files]
     findings: list[Finding] = []
-    for path in paths:
-        findings.extend(scan_file(path, root=root, allowed=allowed))
+    for rel in rels:
+        findings.extend(_scan(root, rel, allowed))
     return findings
 
 
 def _python_files(root: Path):
+    """Relative names of the .py entries under root; linked folders are not entered."""
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [d for d in dirnames if d not in _SKIPPED_DIRS and not d.startswith(".")]
         for name in filenames:
             if name.endswith(".py"):
-                yield Path(dirpath) / name
+                yield (Path(dirpath) / name).relative_to(root).as_posix()
 
 
 def scan_file(path, root=None, allowed=None) -> list[Finding]:
     """Scan one file. ``root`` decides the relative name (default: its dir)."""
     path = Path(path)
     root = Path(root) if root is not None else path.parent
-    rel = _relative_name(path, root)
-    allowed = DEFAULT_ALLOWED if allowed is None else allowed
-    allowed_pairs = _allowed_for(rel, allowed)
     try:
-        source_bytes = path.read_bytes()
-        tree = ast.parse(source_bytes, filename=rel)
-        source = source_bytes.decode("utf-8", errors="replace")
-    except SyntaxError as exc:
-        return [Finding(rel, exc.lineno or 0, (exc.offset or 1) - 1, "", _syntax_text(exc), "syntax")]
-    except (ValueError, UnicodeDecodeError, OSError) as exc:
-        return [Finding(rel, 0, 0, "", f"{type(exc).__name__}: {exc}", "syntax")]
+        rel = path.relative_to(root).as_posix()   # by name: a link is never resolved
+    except ValueError:
+        return [Finding(path.name, 0, 0, "", "is outside the scanned folder; it was not read", "unreadable")]
+    return _scan(root, rel, allowed)
+
+
+def _scan(root: Path, rel: str, allowed) -> list[Finding]:
+    allowed_pairs = _allowed_for(rel, DEFAULT_ALLOWED if allowed is None else allowed)
+    source_bytes, problem = read_source(root, rel)
+    tree = None
+    if problem is None:
+        tree, problem = parse_python(source_bytes, rel)
+    if problem is not None:
+        return [Finding(rel, problem.line, problem.col, "", _short(problem.reason), problem.kind)]
+    source = source_bytes.decode("utf-8", errors="replace")
     lines = source.splitlines()
     findings = []
     for node in ast.walk(tree):
@@ -117,11 +137,9 @@ def scan_file(path, root=None, allowed=None) -> list[Finding]:
     return sorted(findings, key=lambda f: (f.line, f.col))
 
 
-def _relative_name(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.name
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _MAX_STATEMENT else text[:_MAX_STATEMENT - 3] + "..."
 
 
 def _allowed_for(rel: str, allowed) -> frozenset:
@@ -130,11 +148,6 @@ def _allowed_for(rel: str, allowed) -> frozenset:
         if rel == key or rel.endswith("/" + key):
             pairs.update(value)
     return frozenset(pairs)
-
-
-def _syntax_text(exc: SyntaxError) -> str:
-    text = (exc.text or "").strip()
-    return f"SyntaxError: {exc.msg}" + (f": {text}" if text else "")
 
 
 def _findings_for_node(node, rel, source, lines, allowed_pairs):
@@ -185,11 +198,11 @@ def _dynamic_import_findings(node: ast.Call, rel, lines):
 
 def _finding(rel, node, module, source, kind) -> Finding:
     text = ast.get_source_segment(source, node) or ""
-    return Finding(rel, node.lineno, node.col_offset, module, " ".join(text.split()), kind)
+    return Finding(rel, node.lineno, node.col_offset, module, _short(text), kind)
 
 
 def _line_text(lines, lineno) -> str:
-    return lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
+    return _short(lines[lineno - 1].strip()) if 0 < lineno <= len(lines) else ""
 
 
 # ------------------------------------------------------------ run-time guard
