@@ -1,12 +1,12 @@
 """Gradient checks: backward's gradients against finite differences of the same forward.
 
-The probes return, per case, the analytic gradients (.grad, and what reached
-the input leaves) and central differences of the subject's own loss. A case
-passes when every analytic gradient matches within the rubric's tolerance.
-When the student's loss equals the reference's on the same graph, the
-analytic gradients must also match the reference's (computed in another
-process): finite differences reported from inside the student's process
-cannot then be used to vouch for a wrong gradient.
+The probes return, per case, the loss, the analytic gradients (.grad, and what
+reached the input leaves) and central differences of the subject's own loss.
+Only trusted numbers decide: the reference's answers, whose gradients are
+checked against the reference's own finite differences. A student's case
+passes when its loss is the reference's on the same graph and every gradient
+is the reference's within the rubric's tolerance; what the student's worker
+reports about finite differences could be forged, so it is never used.
 """
 import numpy as np
 
@@ -90,24 +90,38 @@ def accumulation_cases():
     return _graph_args(4)
 
 
+class ReferenceGradientError(RuntimeError):
+    """The reference's own gradients disagree with its finite differences: a grader fault."""
+
+
+def _checked_reference(reference, label, warn):
+    for name, numeric in reference["numeric"].items():
+        if not compare(reference["analytic"].get(name), numeric, rtol=warn, atol=ATOL).ok:
+            raise ReferenceGradientError(f"the reference's gradient {name} in {label!r} disagrees with its "
+                                         "finite differences")
+    return reference
+
+
 def _case_problems(value, reference, rtol, warn):
+    """Problems and warnings of one graph. The verdict rests on trusted numbers only: the
+    student's forward must give the reference's loss on the same graph and inputs, and then
+    every gradient must equal the reference's (computed in another worker, itself checked
+    against finite differences). Whatever the student's worker reports about finite
+    differences is never used to vouch for a gradient."""
+    loss, expected_loss = value.get("loss"), reference["loss"]
+    if not isinstance(loss, float) or not abs(loss - expected_loss) <= 1e-9 * (1 + abs(expected_loss)):
+        shown = f"{loss:.10g}" if isinstance(loss, float) else repr(loss)
+        return [f"the forward pass on this graph gives loss {shown}, expected {expected_loss:.10g}: the "
+                "gradients of a different function cannot be right; fix the forward pass first (see the "
+                "behaviour tests)"], []
     problems, warnings = [], []
-    same_forward = (reference is not None and abs(value["loss"] - reference["loss"])
-                    <= 1e-9 * (1 + abs(reference["loss"])))
-    for name, numeric in value["numeric"].items():
-        analytic = value["analytic"].get(name)
-        report = compare(analytic, numeric, rtol=warn, atol=ATOL)
+    analytic = value.get("analytic") if isinstance(value.get("analytic"), dict) else {}
+    for name, expected in reference["analytic"].items():
+        got = analytic.get(name)
+        report = compare(got, expected, rtol=warn, atol=ATOL)
         if not report.ok:
-            problems.append(report.describe(name).replace("expected (finite differences)",
-                                                          "finite differences"))
-            continue
-        if same_forward:
-            against_reference = compare(analytic, reference["analytic"].get(name), rtol=warn, atol=ATOL)
-            if not against_reference.ok:
-                problems.append(f"{name}: your forward matches the reference's but this gradient does "
-                                f"not (max rel error {against_reference.max_rel_error:.3g})")
-                continue
-        if not compare(analytic, numeric, rtol=rtol, atol=ATOL).ok:
+            problems.append(report.describe(name).replace("expected (finite differences)", "expected"))
+        elif not compare(got, expected, rtol=rtol, atol=ATOL).ok:
             warnings.append(f"{name}: relative error {report.max_rel_error:.2g} is above {rtol:g} "
                             f"(accepted, below {warn:g}; float64 gradients usually agree to 1e-7)")
     return problems, warnings
@@ -125,7 +139,10 @@ def score_gradients(key, expected_cases, got_cases, settings, *, informational_n
         if "error" in got:
             lines.append(f"- {label}: {error_text(got['error'])}")
             continue
-        problems, warnings = _case_problems(got["value"], reference, rtol, warn)
+        if not isinstance(got.get("value"), dict):
+            lines.append(f"- {label}: the probe's answer was malformed")
+            continue
+        problems, warnings = _case_problems(got["value"], _checked_reference(reference, label, warn), rtol, warn)
         passed += not problems
         status = "OK" if not problems else "WRONG"
         detail = problems + [f"warning: {w}" for w in warnings]
