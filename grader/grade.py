@@ -171,6 +171,19 @@ def _score(plan, reference, value, edition, settings):
                        diagnose=plan.check.diagnose, hint_detail=settings["hint_detail"])
 
 
+def _judged(plan, reference, value, edition, settings):
+    """_score, with a boundary: an answer the check cannot judge (a reply of the wrong
+    shape, a missing key...) costs this test only, never the run."""
+    try:
+        return _score(plan, reference, value, edition, settings)
+    except grad_checks.ReferenceGradientError:
+        raise  # the grader's own fault: never score against a broken reference
+    except Exception as error:
+        return Outcome(plan.key, 0.0, "Your code's answer to this test could not be judged: it does not have "
+                       f"the form the grader asked for ({type(error).__name__}: {str(error)[:300]}). Check that "
+                       "the functions this test calls return what the handout says.")
+
+
 def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda msg: None):
     """Return the results.json dict for the submission folder."""
     started = time.monotonic()
@@ -229,7 +242,7 @@ def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda
             if not result.ok:
                 outcomes[plan.key] = Outcome(plan.key, 0.0, _failure_text(result))
                 continue
-            outcomes[plan.key] = _score(plan, reference.get(plan.key), result.value, edition, settings)
+            outcomes[plan.key] = _judged(plan, reference.get(plan.key), result.value, edition, settings)
             log(f"  {plan.key}: {outcomes[plan.key].fraction:.0%}")
         if "api" in outcomes and broken:
             outcomes["api"].output = "\n".join(sorted(set(broken.values()))) + "\n" + outcomes["api"].output

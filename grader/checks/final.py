@@ -152,14 +152,18 @@ def train(worker, settings, test_labels, log=lambda msg: None, clock=time.monoto
             run.profile = _profile_from_stderr(result.stderr)
             break
         value = result.value if result.ok else None
-        if value is None or "error" in value:
+        if not isinstance(value, dict) or "error" in value:
             run.failure = f"Epoch {number} failed " + _call_failure(result, "epoch")
-            run.profile = (value or {}).get("profile")
+            run.profile = value.get("profile") if isinstance(value, dict) else None
             break
         if value.get("problem") or value.get("predictions") is None:
             run.failure = (f"After epoch {number}, predicting the test images failed: "
                            f"{value.get('problem') or 'no predictions'}.\n    hint: model(x) must return the "
                            f"softmax probabilities, one row of 10 per image.")
+            break
+        malformed = _malformed_epoch(value, len(test_labels))
+        if malformed:
+            run.failure = f"After epoch {number}, the training worker's answer was malformed: {malformed}."
             break
         predictions = np.asarray(value["predictions"])
         row = {"epoch": number, "accuracy": float(np.mean(predictions == test_labels)),
@@ -180,6 +184,20 @@ def train(worker, settings, test_labels, log=lambda msg: None, clock=time.monoto
     return run
 
 
+def _malformed_epoch(value, n):
+    """Why an epoch's reply cannot be scored (None when it can): one integer label per test image."""
+    predictions = value.get("predictions")
+    if not isinstance(predictions, np.ndarray) or predictions.dtype.kind not in "iu":
+        return f"predictions should be an array of integer labels, got {type(predictions).__name__}"
+    if predictions.shape != (n,):
+        return f"predictions should have shape ({n},), got {predictions.shape}"
+    if not isinstance(value.get("history", {}), dict):
+        return "the training history should be a dict"
+    if not isinstance(value.get("fit_seconds", 0.0), (int, float)):
+        return "fit_seconds should be a number"
+    return None
+
+
 def _call_failure(result, stage_name):
     value = result.value if result.ok else None
     if isinstance(value, dict) and "error" in value:
@@ -192,7 +210,7 @@ def _call_failure(result, stage_name):
         return f"(it did not finish in time: {result.detail})."
     if result.status == "error" and result.error:
         return ": " + error_text(result.error)
-    text = f": {result.detail or result.status}"
+    text = f": {result.detail or ('its answer was malformed' if result.ok else result.status)}"
     printed = (result.stdout or "").strip()
     if printed:
         text += f"\nYour code printed:\n{printed[-STDOUT_SHOWN:]}"

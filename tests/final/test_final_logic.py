@@ -111,3 +111,28 @@ def test_setup_error_and_memory_are_failures():
     memory = ProbeResult("memory", detail="the worker ran out of its 640 MB memory limit (MemoryError)")
     r, out, _ = run([(memory, 3.0)])
     assert out.fraction == 0 and "ran out of memory" in out.output and "640 MB" in out.output
+
+
+@pytest.mark.parametrize("value, said", [
+    ({"predictions": LABELS[:50].copy(), "history": {}, "problem": None}, "shape (100,)"),
+    ({"predictions": LABELS.astype(np.float64), "history": {}, "problem": None}, "integer labels"),
+    ({"predictions": LABELS.copy(), "history": [1, 2], "problem": None}, "history should be a dict"),
+    (["not", "a", "dict"], "Epoch 1 failed"),
+])
+def test_a_malformed_epoch_reply_fails_the_final_run_only_with_a_reason(value, said):
+    r, out, _ = run([(ProbeResult("ok", value=value), 1.0)])
+    assert out.fraction == 0 and said in out.output, out.output
+
+
+def test_an_answer_the_check_cannot_judge_costs_only_its_test():
+    from grader.checks.behaviour import Check
+    from grader.grade import Probe, _judged
+
+    def broken_normalize(label, expected, got):
+        raise KeyError("loss")
+
+    check = Check("behaviour.model", "grader.probes.components:model", {}, normalize=broken_normalize)
+    plan = Probe(check.key, check.probe, check.args, check=check)
+    outcome = _judged(plan, {"case": {"value": 1.0}}, {"case": {"value": 2.0}}, None, settings())
+    assert outcome.key == "behaviour.model" and outcome.fraction == 0
+    assert "could not be judged" in outcome.output and "KeyError" in outcome.output
