@@ -209,3 +209,48 @@ def test_hint_detail_is_the_rubrics_choice(tmp_path, base):
     assert "sqrt(v + eps)" in concept["output"] and "w -= lr" not in concept["output"]
     none = by_number(grade_json(root, rubric_path=rubric_with(tmp_path, hint_detail="none")))["2.9"]
     assert "hint:" not in none["output"]
+
+
+# ------------------------------------------------------------------ banned libraries, as the handout says
+
+SCRATCH = {"my_scratch.py": "import tensorflow as tf\nimport numpy as np\n\nprint(tf.__version__)\n",
+           "test_compare_tf.py": "import torch\n\ndef test_same():\n    assert torch.ones(1).item() == 1\n",
+           "tests/test_against_keras.py": "from keras import layers\n"}
+
+
+@pytest.mark.parametrize("base", BASES)
+def test_scratch_and_testing_files_with_banned_imports_cost_nothing(tmp_path, base):
+    results = grade_json(make_submission(tmp_path, base=base, extra_files=SCRATCH))
+    assert_complete(results)
+    assert losers(results) == set(), summary(results)
+    banned = by_number(results)["4.1"]
+    assert banned["status"] == "passed", banned["output"]
+    for file in SCRATCH:
+        assert f"{file}:1" in banned["output"], banned["output"]  # listed, costing nothing
+    assert "would have earned" not in str(results)
+
+
+@pytest.mark.parametrize("base", BASES)
+def test_a_helper_imported_by_layers_costs_the_layer_tests_only(tmp_path, base):
+    results = grade_json(make_submission(
+        tmp_path, base=base, extra_files={"beras/torch_helpers.py": "import torch\n"},
+        overrides={"beras/layers.py": "from beras import torch_helpers  # noqa\n"}))
+    assert_complete(results)
+    assert losers(results) == {"2.2", "2.3", "2.4", "2.10", "3.1", "3.2", "3.3"}, summary(results)
+    assert "beras/torch_helpers.py" in by_number(results)["2.3"]["output"]
+
+
+# ------------------------------------------------------------------ another edition
+
+FALL_STYLE = {"beras/gradient_tape.py": "class GradientTape:\n    def gradient(self, target, sources):\n"
+                                        "        return []\n",
+              "beras/dense.py": "class Dense:\n    pass\n\n\nclass SequentialModel:\n    pass\n"}
+
+
+@pytest.mark.parametrize("base", BASES)
+def test_a_submission_of_the_other_edition_is_told_so(tmp_path, base):
+    root = make_submission(tmp_path, base=base, extra_files=FALL_STYLE, remove=["beras/layers.py"])
+    results = grade_json(root)
+    assert_complete(results)
+    assert "fall2025 edition" in results["output"] and "spring2026 edition" in results["output"], results["output"]
+    assert "fall2025" not in grade_json(make_submission(tmp_path / "plain", base=base))["output"]
