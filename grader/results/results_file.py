@@ -67,13 +67,22 @@ class ResultsFile:
         self.path = Path(path)
         self.reserve_bytes = reserve_bytes
         self.reserve: Path | None = None
+        self.reserve_error: OSError | None = None
 
     def prewrite(self, results: dict) -> Path:
-        """Write ``results`` now and reserve disk for the final write. Raises on failure."""
-        written = write_atomically(self.path, checked_json(results))
+        """Reserve disk for the final write, then write ``results`` now (raises if that fails).
+
+        The reserve comes first, so that once results.json is there, so is the reserve.
+        When the reserve cannot be made, ``reserve_error`` says why and the final write
+        goes the ordinary way."""
+        data = checked_json(results)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         if self.reserve is None and self.reserve_bytes > 0:
-            self.reserve = self._make_reserve()
-        return written
+            try:
+                self.reserve = self._make_reserve()
+            except OSError as error:
+                self.reserve_error = error
+        return write_atomically(self.path, data)
 
     def commit(self, results: dict) -> Path:
         """Validate ``results`` and replace results.json with them (ResultsError / OSError on failure)."""
