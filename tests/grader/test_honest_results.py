@@ -321,3 +321,48 @@ def test_a_renamed_assignment_beside_hostile_files_is_staged_from_what_was_read(
     assert (staged / "assignment.py").read_bytes() == original
     assert os.readlink(staged / "zero.py") == "/dev/zero"     # copied as a link, never read
     assert not (staged / "pipe.py").exists() and not (staged / "beras" / "fifo").exists()
+
+
+# ------------------------------------------------------------------ the zip builder
+
+def _project_copy(folder):
+    """The files the zip builder packs, in a git repository of their own (the shared tree is left alone)."""
+    folder.mkdir()
+    for name in ("setup.sh", "run_autograder", "requirements.txt", "tools/make_gradescope_zip.sh"):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(PROJECT_ROOT / name, folder / name)
+    for name in ("grader", "beras", "reference"):
+        shutil.copytree(PROJECT_ROOT / name, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run(["git", "init", "-q"], cwd=folder, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=folder, check=True)
+    return folder
+
+
+def _build_zip(project, out):
+    env = dict(os.environ, PATH=f"{VENV_BIN}:{os.environ.get('PATH', '')}",
+               BERAS_MNIST_DIR=str(PROJECT_ROOT.parent / "shared" / "data" / "mnist"))
+    return subprocess.run(["bash", str(project / "tools" / "make_gradescope_zip.sh"), str(out)], cwd=project,
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_the_zip_builder_refuses_an_invalid_rubric(tmp_path):
+    import zipfile
+    project = _project_copy(tmp_path / "project")
+    rubric = project / "grader" / "rubric" / "spring2026.toml"
+    good = rubric.read_text()
+    rubric.write_text(good.replace('visibility = "visible"', 'visibility = "visble"', 3))
+    validator = subprocess.run([str(VENV_BIN / "python"), "-m", "grader.rubric", "grader/rubric/spring2026.toml"],
+                               cwd=project,
+                               capture_output=True, text=True, timeout=60)
+    assert validator.returncode == 1
+    refused = _build_zip(project, tmp_path / "bad.zip")
+    assert refused.returncode != 0 and not (tmp_path / "bad.zip").exists()
+    assert "refusing to build" in refused.stderr and validator.stderr.strip() in refused.stderr, refused.stderr
+
+    rubric.write_text(good)
+    built = _build_zip(project, tmp_path / "good.zip")
+    assert built.returncode == 0, built.stderr
+    with zipfile.ZipFile(tmp_path / "good.zip") as z:
+        names = set(z.namelist())
+        assert {"setup.sh", "run_autograder", "grader/rubric/spring2026.toml"} <= names
+        assert z.read("grader/rubric/spring2026.toml").decode() == good
