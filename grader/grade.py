@@ -91,9 +91,10 @@ class Session:
     """The workers and what they answered, for one subject (reference or student)."""
 
     def __init__(self, root, log, env=None):
-        # The worker runs a copy of the grader package, so tell it where MNIST is.
-        self.worker = Worker(root, memory_mb=WORKER_MEMORY_MB, shims=SHIMS_DIR,
-                             env={mnist.ENV_VAR: str(mnist.mnist_dir().resolve()), **(env or {})})
+        # MNIST is staged into the worker's own area: training files, test images, and a decoy
+        # in place of the test labels (the preprocess probe loads them; the real ones never go in).
+        self.worker = Worker(root, memory_mb=WORKER_MEMORY_MB, shims=SHIMS_DIR, env=dict(env or {}),
+                             data_files=mnist.files_for_worker(decoy_test_labels=True), data_dir_env=mnist.ENV_VAR)
         self.log = log
         self.seconds = {}
 

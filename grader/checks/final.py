@@ -78,30 +78,14 @@ def final_outcome(root, edition, settings, broken, log):
         return Outcome(KEY, 0.0, f"The grader could not load the MNIST test labels ({error}). "
                                  "This is not your fault; tell the course staff.")
     log("final: training your get_model() on MNIST")
-    with worker_data_dir() as data_dir:
-        worker = Worker(root, memory_mb=settings["final_memory_mb"], shims=SHIMS_DIR,
-                        env={mnist.ENV_VAR: str(data_dir), HIDE_LABELS_ENV: "1"})
-        try:
-            run = train(worker, settings, test_labels, log)
-        finally:
-            worker.close()
-    return report(run, settings)
-
-
-@contextmanager
-def worker_data_dir(source=None):
-    """A world-readable temp folder with the training files and the test images, not the test labels."""
-    source = Path(source or mnist.mnist_dir())
-    folder = Path(tempfile.mkdtemp(prefix="beras-final-data-"))
+    # The worker's own MNIST folder: training files and test images, no test labels (not even a decoy).
+    worker = Worker(root, memory_mb=settings["final_memory_mb"], shims=SHIMS_DIR, env={HIDE_LABELS_ENV: "1"},
+                    data_files=mnist.files_for_worker(decoy_test_labels=False), data_dir_env=mnist.ENV_VAR)
     try:
-        for name in ("train_images", "train_labels", "test_images"):
-            file = mnist.FILES[name][0]
-            shutil.copyfile(source / file, folder / file)
-            os.chmod(folder / file, 0o644)
-        os.chmod(folder, 0o755)
-        yield folder
+        run = train(worker, settings, test_labels, log)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        worker.close()
+    return report(run, settings)
 
 
 # ------------------------------------------------------------------ the run

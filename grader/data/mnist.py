@@ -4,6 +4,15 @@ Where: $BERAS_MNIST_DIR, else ../shared/data/mnist beside the project root,
 else /autograder/data/mnist (where setup.sh places it on Gradescope).
 Loaded as uint8 (55 MB for all of it) and converted to float once, in place:
 never two float64 copies of the training set.
+
+Workers never get the real test labels: :func:`files_for_worker` lists what a
+worker's MNIST folder holds (the grader stages it into the worker's own area),
+with a *decoy* test-labels file in place of the real one when the code under
+test needs one (the preprocess probe: the student's load_and_preprocess_data
+returns test labels). The decoy is a valid IDX file of seeded random labels,
+the same for the reference and the student, so their answers still compare;
+only inside a worker (BERAS_IN_WORKER=1, set by the supervisor) does
+:func:`load` accept it in place of the real file.
 """
 import gzip
 import hashlib
@@ -29,6 +38,9 @@ FILES = {
                     "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"),
 }
 IDX_HEADER_BYTES = {3: 16, 1: 8}  # by number of dimensions
+IN_WORKER_ENV = "BERAS_IN_WORKER"
+DECOY_SEED = 12345
+TEST_SIZE = 10000
 
 
 class MnistError(RuntimeError):
@@ -64,13 +76,54 @@ def read_idx(path, expected_bytes=None, expected_sha256=None):
     if expected_bytes is not None and len(raw) != expected_bytes:
         raise MnistError(f"MNIST file {path} decompresses to {len(raw)} bytes, expected "
                          f"{expected_bytes}: the file is truncated or not MNIST. {_fix_hint(path.parent)}")
-    if expected_sha256 is not None and hashlib.sha256(raw).hexdigest() != expected_sha256:
+    if expected_sha256 is not None and not _accepted_checksum(hashlib.sha256(raw).hexdigest(), expected_sha256):
         raise MnistError(f"MNIST file {path} has the wrong checksum (sha256 of its decompressed "
                          f"content should be {expected_sha256}): it is corrupt or not MNIST. "
                          f"{_fix_hint(path.parent)}")
     ndim = raw[3]
     dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
     return np.frombuffer(raw, dtype=np.uint8, offset=IDX_HEADER_BYTES[ndim]).reshape(dims)
+
+
+def _accepted_checksum(found, expected):
+    if found == expected:
+        return True
+    # Inside a worker the test-labels file is the decoy (see the module docstring).
+    in_worker = os.environ.get(IN_WORKER_ENV) == "1"
+    return in_worker and expected == FILES["test_labels"][2] and found == _decoy_sha256()
+
+
+def decoy_test_labels():
+    """10000 made-up labels (uint8, seeded): what workers see in place of the real test labels."""
+    return np.random.default_rng(DECOY_SEED).integers(0, 10, TEST_SIZE).astype(np.uint8)
+
+
+def _decoy_idx_bytes():
+    labels = decoy_test_labels()
+    return (0x801).to_bytes(4, "big") + len(labels).to_bytes(4, "big") + labels.tobytes()
+
+
+def _decoy_sha256():
+    return hashlib.sha256(_decoy_idx_bytes()).hexdigest()
+
+
+def decoy_test_labels_gz():
+    """The decoy as the content of a t10k-labels-idx1-ubyte.gz file (deterministic bytes)."""
+    return gzip.compress(_decoy_idx_bytes(), mtime=0)
+
+
+def files_for_worker(decoy_test_labels=True, folder=None):
+    """{file name: source path or content} for a worker's own MNIST folder.
+
+    The training files and the test images always; the test labels never, only
+    the decoy in their place when ``decoy_test_labels`` (code that loads them
+    must still run). The supervisor stages these (hard links where it can).
+    """
+    folder = Path(folder or mnist_dir())
+    files = {FILES[name][0]: folder / FILES[name][0] for name in ("train_images", "train_labels", "test_images")}
+    if decoy_test_labels:
+        files[FILES["test_labels"][0]] = decoy_test_labels_gz()
+    return files
 
 
 def load(name, folder=None):

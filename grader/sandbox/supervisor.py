@@ -6,44 +6,64 @@ exits, loops, eats memory, prints megabytes, or scribbles on file
 descriptors. Only bad arguments from grader code (a probe outside the
 allowed prefixes, arguments the codec cannot carry) raise.
 
-How the worker is confined
-- Own process group (``start_new_session``); a timeout kills the whole
-  group with SIGKILL from here, then the next call starts a fresh worker.
-  (A student process that calls setsid() itself can escape the group; the
-  container's own limits are the backstop for that.)
-- Address-space cap (RLIMIT_AS = ``memory_mb``), set by the worker before it
-  imports anything of the student's. Measured on the development machine
-  (Python 3.11.7, numpy 2.4, OpenBLAS/OMP/MKL threads = 1): the worker with
-  numpy starts at 100 MB (120 MB in "late" drop mode, which preloads more
-  modules; at 100 MB that mode fails and is reported as status "memory");
-  with the default 600 MB a 450 MB array still allocates, 500 MB does not.
-- Clean, minimal environment; stdin is /dev/null; stdout/stderr are pipes
-  that this side drains while waiting, so a printing worker never blocks.
-- A fresh copy of the submission per worker start (symlinks leading out of
-  the submission are dropped; ``max_submission_mb`` cap), so the original
-  is never modified and every restart sees the same files.
-- Privilege drop when running as root (``drop_privileges=True``): student code
-  runs under a uid of this Worker's own, unused and without an account
-  (SANDBOX_UIDS; "nobody" below stands for it: same rights as any other
-  non-owner), so its processes - even ones that left the process group -
-  are found and killed when the worker stops, and two grading runs on one
-  machine never touch each other's workers. Two ways, chosen once by trying them:
-  * "exec": the worker is started directly as nobody (Popen user/group,
-    no supplementary groups). Used when nobody can run the interpreter,
-    import numpy and read the grader package (the Gradescope case: system
-    or /usr/local Python).
-  * "late": the interpreter is not usable by nobody (e.g. a pyenv Python
-    under a 0700 /root). The worker starts as root, pre-imports numpy and a
-    list of common stdlib modules (worker.LATE_DROP_PRELOAD), then drops
-    to nobody before the submission is on sys.path. Student code then
-    cannot import stdlib modules outside that list.
-  If the grader package itself is not readable by nobody, the packages
-  named by ``probe_prefixes`` are copied into the sandbox area and that
-  copy is put on PYTHONPATH; an unreadable shims dir is copied likewise. When not root (a student self-checking, CI),
-  no drop happens: the worker runs as the calling user.
+What a worker can read: only its own area
+    The Worker stages everything its worker may read into an area of its own
+    (``self.area``, removed at close) - nothing a worker needs lies outside
+    it except the interpreter, so where the grader, the venv or MNIST live
+    (a 0700 clone under /root, /autograder/source) does not matter:
+
+    - ``area/pristine``: the submission, copied once (never following a
+      symbolic link; relative links that stay inside are kept as links;
+      ``max_submission_mb`` cap). Readable by the grader only.
+    - ``area/w`` (0700 + sticky, owned by the worker's uid): ``project/`` (the
+      grader modules workers run: WORKER_MODULES and the packages of
+      ``probe_prefixes``), ``shims/``, ``data/`` (``data_files``: e.g. MNIST's
+      training files and test images, never the test labels; hard links
+      where the worker cannot write through them, else copies; the folder's
+      path is given to the worker in ``data_dir_env``), and ``runN/`` - per
+      worker start a fresh copy of the submission plus a home folder, the only
+      place the worker may write.
+
+How the worker is confined (confine.py says how each layer is detected)
+    - Landlock, applied by the worker to itself before student code can run:
+      only ``area/w`` (read-only but for ``runN``) plus the interpreter,
+      stdlib, site-packages (minus banned libraries) and system libraries,
+      read-only; no TCP; no signals out of the sandbox.
+    - bubblewrap when it works here: pid, network, ipc and uts namespaces,
+      and a mount namespace holding only the interpreter and the area.
+    - As root (``drop_privileges=True``): student code runs under a uid of
+      this Worker's own (confine.SANDBOX_UIDS); at every stop all processes
+      of that uid are killed until none is left and its files in the shared
+      temp folders are removed. When not root (a TA, a student self-checking)
+      the worker runs as the caller, inside Landlock and the namespaces.
+    - Limits set by the worker: address space (``memory_mb``), processes,
+      file size (``file_mb``), no core dumps. Measured on the development
+      machine (Python 3.11.7, numpy 2.4, BLAS threads = 1): the worker with
+      numpy starts at 100 MB (120 MB when it must preload modules before the
+      uid drop; at 100 MB that mode fails and is reported as status
+      "memory"); with the default 600 MB a 450 MB array still allocates,
+      500 MB does not.
+    - Own session and process group; a timeout kills the group (and with it
+      the pid namespace) with SIGKILL from here, then the next call starts a
+      fresh worker. Clean, minimal environment; stdin is /dev/null;
+      stdout/stderr are pipes drained while waiting, so a printing worker
+      never blocks.
+
+    ``worker.protections`` (a confine.Protections, set at each worker start
+    from what was set up here and what the worker reports it applied before
+    any student code ran) says which layers were in force and, in
+    ``missing``, which were not and why: never silently weaker.
+
+Banned imports
+    The worker's guard (guard.py) gives stand-in modules for banned libraries
+    and writes a record of every banned import to a pipe of its own the
+    moment it happens. ``ProbeResult.banned_imports`` holds those that
+    arrived during that call, ``worker.banned_imports`` all of them (dicts
+    with module, file, line, function).
 """
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import select
@@ -59,18 +79,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import confine
 from .codec import CodecError, encode
+from .confine import kill_uid
 from .protocol import FrameReader, _HEADER
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]   # the dir holding the grader package
-NOBODY_UID = NOBODY_GID = 65534
-# Each Worker runs its student code under a uid of its own, from this range (no
-# account needed): then its stray processes can be found and killed without
-# touching another grading run's workers on the same machine.
-SANDBOX_UIDS = range(62000, 64000)
+# The grader modules a worker runs (besides the packages named by probe prefixes):
+# staged into its area, so it never reads the project itself (nor the reference beside it).
+WORKER_MODULES = ("grader/__init__.py", "grader/sandbox", "grader/data", "grader/gradcheck.py",
+                  "grader/submission.py")   # banned.py (is_banned, used by the guard) imports it
 STATUSES = ("ok", "error", "timeout", "crashed", "memory")
+IN_WORKER_ENV = "BERAS_IN_WORKER"
+DEFAULT_FILE_MB = 64
 _BUILTIN_PROBES = ("__ping__", "__banned_attempts__")
 _SKIP_NAMES = {".git", "__pycache__", ".hg", ".svn"}
+_STAGE_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc")
+MAX_BANNED_RECORDS = 200
 _MEMORY_MARKERS = ("MemoryError", "Cannot allocate memory", "std::bad_alloc", "out of memory")
 
 
@@ -88,6 +113,7 @@ class ProbeResult:
     seconds: float = 0.0
     detail: str = ""
     exit_code: int | None = None     # set when the worker process ended
+    banned_imports: list = field(default_factory=list)   # guard records that arrived during this call
 
     @property
     def ok(self) -> bool:
@@ -128,6 +154,9 @@ class _Process:
     stderr_fd: int
     token: str
     run_dir: Path
+    report_fd: int = -1              # the banned-import guard's records (JSON lines)
+    info_fd: int = -1                # bwrap's --info-fd: the sandbox's pid 1
+    sandbox_pid: int | None = None
     next_id: int = 1
     hello: bytes = b""               # the token frame, sent ahead of the first request
     reader: FrameReader = field(default_factory=FrameReader)
@@ -137,27 +166,44 @@ class Worker:
     def __init__(self, root: Path, *, memory_mb: int = 600, shims: Path | None = None,
                  env: dict | None = None, drop_privileges: bool = True, output_cap_bytes: int = 64_000,
                  probe_prefixes: tuple[str, ...] = ("grader.probes.",), startup_timeout: float = 30.0,
-                 max_submission_mb: int = 200):
+                 max_submission_mb: int = 200, data_files: dict | None = None, data_dir_env: str | None = None,
+                 file_mb: int = DEFAULT_FILE_MB, namespaces: bool = True):
         self.root = Path(root).resolve()
         if not self.root.is_dir():
             raise SandboxSetupError(f"submission directory {self.root} does not exist")
-        self.memory_mb = memory_mb
-        self.shims = Path(shims).resolve() if shims else None
+        self.memory_mb, self.file_mb = memory_mb, file_mb
         self.env_overrides = dict(env or {})
         self.output_cap_bytes = output_cap_bytes
         self.probe_prefixes = tuple(probe_prefixes)
         self.startup_timeout = startup_timeout
+        self.data_dir_env = data_dir_env
         self._proc: _Process | None = None
         self._runs = 0
+        self.protections: confine.Protections | None = None   # set at each worker start
+        self.banned_imports: list[dict] = []
+        self.drop_mode = "uid" if drop_privileges and os.geteuid() == 0 else "none"
+        self.uid = confine.unused_sandbox_uid() if self.drop_mode == "uid" else os.getuid()
+        self.gid = self.uid if self.drop_mode == "uid" else os.getgid()
+        if namespaces:
+            self.bwrap, self.namespace_problem = confine.bwrap_status()
+        else:
+            self.bwrap, self.namespace_problem = None, "namespaces were turned off for this Worker"
         self.area = Path(tempfile.mkdtemp(prefix="beras-sandbox-"))
         self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.area), True)
-        os.chmod(self.area, 0o711)  # others may traverse (to reach their run dir), not list
-        self.drop_mode = self._choose_drop_mode(drop_privileges)
-        self.uid = _unused_sandbox_uid() if self.drop_mode != "none" else os.getuid()
+        # Others may traverse the area (to reach w/, which is the worker's alone), not list it.
+        os.chmod(self.area, 0o711 if self.drop_mode == "uid" else 0o700)
         self.pristine = self.area / "pristine"
         copy_submission(self.root, self.pristine, max_bytes=max_submission_mb * 1024 * 1024)
-        self.pythonpath = self._project_path_for_worker()
-        self.shims = self._shims_for_worker()
+        os.chmod(self.pristine, 0o700)
+        self.own = self.area / "w"
+        self.own.mkdir()
+        self.project = self._stage_project(self.own / "project")
+        self.shims = self._stage_tree(Path(shims).resolve(), self.own / "shims") if shims else None
+        self.data_dir = self._stage_data(data_files, self.own / "data") if data_files is not None else None
+        if self.drop_mode == "uid":
+            os.chown(self.own, self.uid, self.gid)
+        # Sticky: the worker owns w/ but may not rename or remove what the grader staged in it.
+        os.chmod(self.own, 0o1700)
 
     # ------------------------------------------------------------ public API
 
@@ -191,7 +237,7 @@ class Worker:
     def __exit__(self, *exc_info):
         self.close()
 
-    # ------------------------------------------------------------ setup
+    # ------------------------------------------------------------ staging
 
     def _check_probe_name(self, probe: str) -> None:
         if not isinstance(probe, str):
@@ -199,91 +245,148 @@ class Worker:
         if probe not in _BUILTIN_PROBES and not probe.startswith(self.probe_prefixes):
             raise ValueError(f"probe {probe!r} is not under the allowed prefixes {list(self.probe_prefixes)}")
 
-    def _choose_drop_mode(self, drop_privileges: bool) -> str:
-        if not drop_privileges or os.geteuid() != 0:
-            return "none"
-        return "exec" if _python_usable_by_nobody(str(PROJECT_ROOT)) else "late"
-
-    def _project_path_for_worker(self) -> str:
-        # Only the packages probes need go on the worker's path, as a copy: the
-        # project root also holds the reference beras/, which a submission
-        # lacking its own beras must not import (nor read by path).
-        target = self.area / "project"
-        for package in sorted({prefix.split(".", 1)[0] for prefix in self.probe_prefixes} | {"grader"}):
-            shutil.copytree(PROJECT_ROOT / package, target / package,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    def _stage_project(self, target: Path) -> Path:
+        # Only what probes need goes on the worker's path, as its own copy: the
+        # project root also holds the reference beras/ and reference/, which a
+        # worker must neither import nor read.
+        wanted = set(WORKER_MODULES)
+        for prefix in self.probe_prefixes:
+            parts = prefix.rstrip(".").split(".")
+            wanted.update("/".join(parts[:depth]) + "/__init__.py" for depth in range(1, len(parts)))
+            wanted.add("/".join(parts))
+        for rel in sorted(wanted):
+            source = PROJECT_ROOT / rel
+            if source.is_dir():
+                self._stage_tree(source, target / rel)
+            elif source.is_file():
+                (target / rel).parent.mkdir(parents=True, exist_ok=True)
+                self._stage_file(source, target / rel)
+            elif (PROJECT_ROOT / (rel + ".py")).is_file():
+                (target / rel).parent.mkdir(parents=True, exist_ok=True)
+                self._stage_file(PROJECT_ROOT / (rel + ".py"), target / (rel + ".py"))
         _make_world_readable(target)
-        return str(target)
+        return target
 
-    def _shims_for_worker(self) -> Path | None:
-        if self.shims is None or self.drop_mode == "none" or _readable_by_nobody(self.shims):
-            return self.shims
-        copy = self.area / "shims"  # e.g. shims under a 0700 temp dir: give nobody a readable copy
-        shutil.copytree(self.shims, copy, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        _make_world_readable(copy)
-        return copy
+    def _stage_tree(self, source: Path, target: Path) -> Path:
+        shutil.copytree(source, target, ignore=_STAGE_IGNORE, copy_function=self._stage_file,
+                        dirs_exist_ok=True)
+        _make_world_readable(target)
+        return target
+
+    def _stage_data(self, files: dict, target: Path) -> Path:
+        target.mkdir()
+        for name, source in files.items():
+            if not isinstance(name, str) or not name or "/" in name or name in (".", ".."):
+                raise ValueError(f"data file names are plain file names, not {name!r}")
+            if isinstance(source, (bytes, bytearray)):
+                (target / name).write_bytes(source)
+            else:
+                self._stage_file(Path(source), target / name)
+        _make_world_readable(target)
+        return target
+
+    def _stage_file(self, source, target) -> None:
+        """A hard link when the worker can read but never write through it, else a copy."""
+        source, target = Path(source), Path(target)
+        st = os.stat(source)
+        linkable = (st.st_uid != self.uid and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+                    and st.st_mode & stat.S_IROTH)
+        if linkable:
+            try:
+                os.link(source, target)
+                return
+            except OSError:
+                pass   # another file system, or links refused: copy
+        shutil.copyfile(source, target)
+
+    # ------------------------------------------------------------ starting
 
     def _worker_env(self, home: Path) -> dict:
         env = {
             "PATH": os.pathsep.join([os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin", "/bin"]),
             "HOME": str(home), "TMPDIR": str(home), "LANG": "C.UTF-8",
             "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
+            "MPLCONFIGDIR": str(home / ".matplotlib"),
             "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            IN_WORKER_ENV: "1",
         }
+        if self.data_dir is not None and self.data_dir_env:
+            env[self.data_dir_env] = str(self.data_dir)
         env.update(self.env_overrides)
         extra = self.env_overrides.get("PYTHONPATH")
-        env["PYTHONPATH"] = self.pythonpath + (os.pathsep + extra if extra else "")
+        env["PYTHONPATH"] = str(self.project) + (os.pathsep + extra if extra else "")
         return env
 
     def _prepare_run_dir(self) -> Path:
         self._runs += 1
-        run_dir = self.area / f"run{self._runs}"
-        shutil.copytree(self.pristine, run_dir / "submission", symlinks=False)
+        run_dir = self.own / f"run{self._runs}"
+        shutil.copytree(self.pristine, run_dir / "submission", symlinks=True)
         (run_dir / "home").mkdir()
-        if self.drop_mode != "none":
-            _chown_tree(run_dir, self.uid, self.uid)
+        if self.drop_mode == "uid":
+            _chown_tree(run_dir, self.uid, self.gid)
         return run_dir
 
-    def _command(self, run_dir: Path, fd_in: int, fd_out: int) -> list[str]:
+    def _read_only_parts(self) -> list[Path]:
+        return [p for p in (self.project, self.shims, self.data_dir) if p is not None]
+
+    def _command(self, run_dir: Path, fd_in: int, fd_out: int, fd_report: int) -> list[str]:
         cmd = [sys.executable, "-P", "-m", "grader.sandbox.worker", "--fd-in", str(fd_in),
-               "--fd-out", str(fd_out), "--root", str(run_dir / "submission")]
+               "--fd-out", str(fd_out), "--fd-report", str(fd_report), "--root", str(run_dir / "submission"),
+               "--file-mb", str(self.file_mb), "--read-write", str(run_dir)]
+        for path in self._read_only_parts():
+            cmd += ["--read-only", str(path)]
         if self.shims:
             cmd += ["--shims", str(self.shims)]
         if self.memory_mb:
             cmd += ["--memory-mb", str(self.memory_mb)]
         for prefix in self.probe_prefixes:
             cmd += ["--probe-prefix", prefix]
-        if self.drop_mode == "late":
-            cmd += ["--drop-uid", str(self.uid), "--drop-gid", str(self.uid)]
+        if self.drop_mode == "uid":
+            cmd += ["--drop-uid", str(self.uid), "--drop-gid", str(self.gid)]
         return cmd
 
     def _spawn(self) -> ProbeResult:
         run_dir = self._prepare_run_dir()
-        req_read, req_write = os.pipe()
-        rep_read, rep_write = os.pipe()
-        user_kwargs = {}
-        if self.drop_mode == "exec":
-            user_kwargs = dict(user=self.uid, group=self.uid, extra_groups=[])
+        pipes = [os.pipe() for _ in range(4)]   # requests, replies, guard records, bwrap info
+        (req_read, req_write), (rep_read, rep_write), (ban_read, ban_write), (info_read, info_write) = pipes
+        command = self._command(run_dir, req_read, rep_write, ban_write)
+        if self.bwrap:
+            command = confine.bwrap_command(self.bwrap, read_only=self._read_only_parts(), read_write=[run_dir],
+                                            home=str(run_dir / "home"), info_fd=info_write) + command
+        child_ends = (req_read, rep_write, ban_write, info_write)
         try:
             popen = subprocess.Popen(
-                self._command(run_dir, req_read, rep_write), pass_fds=(req_read, rep_write),
+                command, pass_fds=child_ends,
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                cwd=str(run_dir / "home"), env=self._worker_env(run_dir / "home"),
-                start_new_session=True, **user_kwargs)
+                cwd=str(run_dir / "home"), env=self._worker_env(run_dir / "home"), start_new_session=True)
         except OSError as exc:
-            for fd in (req_read, req_write, rep_read, rep_write):
+            for fd in (fd for pair in pipes for fd in pair):
                 os.close(fd)
             return ProbeResult("crashed", detail=f"the worker process could not be started: {exc}")
-        os.close(req_read)
-        os.close(rep_write)
+        for fd in child_ends:
+            os.close(fd)
         token = secrets.token_hex(16)
         self._proc = _Process(popen, req_write, rep_read, popen.stdout.fileno(), popen.stderr.fileno(),
-                              token, run_dir)
-        for fd in (rep_read, self._proc.stdout_fd, self._proc.stderr_fd):
+                              token, run_dir, report_fd=ban_read, info_fd=info_read)
+        for fd in (rep_read, ban_read, info_read, self._proc.stdout_fd, self._proc.stderr_fd):
             os.set_blocking(fd, False)
         hello = encode({"token": token})
         self._proc.hello = _HEADER.pack(len(hello)) + hello
-        return self._exchange({"probe": "__ping__", "args": {}}, self.startup_timeout)
+        result = self._exchange({"probe": "__ping__", "args": {}}, self.startup_timeout)
+        if result.ok:
+            self._note_protections(result.value)
+        return result
+
+    def _note_protections(self, pong) -> None:
+        report = pong.get("protections") if isinstance(pong, dict) else None
+        namespaces = []
+        if self.bwrap and self._proc is not None:
+            self._proc.sandbox_pid = _bwrap_child_pid(self._proc.info_fd)
+            namespaces = list(confine.BWRAP_NAMESPACES) + ["mount"]
+        self.protections = confine.describe(
+            uid_drop=self.drop_mode == "uid" and isinstance(report, dict) and report.get("uid") == self.uid,
+            uid=self.uid, worker_report=report if isinstance(report, dict) else None, namespaces=namespaces,
+            namespace_problem=self.namespace_problem, limits=(report or {}).get("limits") or {})
 
     # ------------------------------------------------------------ one exchange
 
@@ -296,18 +399,23 @@ class Worker:
         proc.hello = b""
         out = _CappedOutput(self.output_cap_bytes)
         err = _CappedOutput(self.output_cap_bytes)
+        banned = _Lines()
         started = time.monotonic()
-        outcome = self._pump(proc, outgoing, out, err, started + timeout)
+        outcome = self._pump(proc, outgoing, out, err, banned, started + timeout)
         seconds = time.monotonic() - started
+        _drain(proc.report_fd, banned)   # records written just before the reply or a crash
         result = self._judge_outcome(outcome, request, timeout, out, err)
         result.seconds = seconds
         result.stdout, result.stderr = out.text(), err.text()
+        result.banned_imports = _banned_records(banned.lines())
+        room = MAX_BANNED_RECORDS - len(self.banned_imports)
+        self.banned_imports += result.banned_imports[:max(room, 0)]
         return result
 
-    def _pump(self, proc: _Process, outgoing: bytes, out, err, deadline: float):
+    def _pump(self, proc: _Process, outgoing: bytes, out, err, banned, deadline: float):
         """Write the request, drain output, read the reply. Returns (kind, data)."""
         poller = select.poll()
-        streams = {proc.stdout_fd: out, proc.stderr_fd: err}
+        streams = {proc.stdout_fd: out, proc.stderr_fd: err, proc.report_fd: banned}
         for fd in streams:
             poller.register(fd, select.POLLIN)
         poller.register(proc.reply_fd, select.POLLIN)
@@ -378,7 +486,7 @@ class Worker:
             self._stop(graceful=False)
             return ProbeResult("crashed", detail=f"the worker's channel carried malformed data while running "
                                                  f"{probe} ({data}); student code may have written to it")
-        exit_code = self._stop(graceful=False)
+        exit_code = self._stop(graceful=False, died=True)
         return _death_result(exit_code, probe, err, self.memory_mb)
 
     def _reply_problem(self, reply, request) -> str | None:
@@ -399,13 +507,16 @@ class Worker:
 
     # ------------------------------------------------------------ stopping
 
-    def _stop(self, graceful: bool) -> int | None:
+    def _stop(self, graceful: bool, died: bool = False) -> int | None:
         proc, self._proc = self._proc, None
         if proc is None:
             return None
         code = None
-        if graceful:
-            _close_quietly(proc.request_fd)
+        if graceful or died:
+            # Graceful: closing the request pipe makes the worker exit. Died: its exit
+            # code is on its way (through bwrap, a moment later): wait for it, then kill.
+            if graceful:
+                _close_quietly(proc.request_fd)
             try:
                 code = proc.popen.wait(timeout=2)
             except subprocess.TimeoutExpired:
@@ -415,15 +526,19 @@ class Worker:
             code = proc.popen.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
-        for fd in (proc.request_fd, proc.reply_fd):
+        if self.bwrap:
+            code = confine.exit_code_from_bwrap(code)
+            _wait_until_gone(proc.sandbox_pid)   # its pid namespace dies with it
+        for fd in (proc.request_fd, proc.reply_fd, proc.report_fd, proc.info_fd):
             _close_quietly(fd)
         for stream in (proc.popen.stdout, proc.popen.stderr):
             try:
                 stream.close()
             except OSError:
                 pass
-        if self.drop_mode != "none":
-            kill_strays(self.uid)
+        if self.drop_mode == "uid":
+            kill_uid(self.uid)
+            confine.remove_files_of_uid(self.uid)
         shutil.rmtree(proc.run_dir, ignore_errors=True)
         return code
 
@@ -484,49 +599,51 @@ def _drain_all(proc: _Process, out, err) -> None:
     _drain(proc.stderr_fd, err)
 
 
-def _uids_with_processes() -> set:
-    uids = set()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                uids.add(os.stat(f"/proc/{entry}").st_uid)
-            except FileNotFoundError:
-                pass
-    return uids
+class _Lines:
+    """Complete lines from a pipe (the guard's JSON records), capped."""
+
+    def __init__(self, cap: int = 256 * 1024):
+        self.data, self.cap = bytearray(), cap
+
+    def add(self, chunk: bytes) -> None:
+        self.data += chunk[:max(self.cap - len(self.data), 0)]
+
+    def lines(self) -> list[bytes]:
+        return bytes(self.data).split(b"\n")[:-1]
 
 
-def _unused_sandbox_uid() -> int:
-    """A uid from SANDBOX_UIDS with no account and no process (random: concurrent runs differ)."""
-    import pwd
-    import random
-    busy = _uids_with_processes()
-    candidates = [uid for uid in SANDBOX_UIDS if uid not in busy]
-    random.SystemRandom().shuffle(candidates)
-    for uid in candidates:
+def _banned_records(lines) -> list[dict]:
+    """The guard's records, as data; anything else on that pipe (student code writing to it) is dropped."""
+    records = []
+    for line in lines:
         try:
-            pwd.getpwuid(uid)
-        except KeyError:
-            return uid
-    raise SandboxSetupError(f"no free sandbox uid in {SANDBOX_UIDS}")
-
-
-def kill_strays(uid: int) -> int:
-    """Kill every process of `uid` (student code that left its process group with setsid).
-
-    The uid is this Worker's own (SANDBOX_UIDS), so nothing else runs under it;
-    returns how many processes were killed.
-    """
-    killed = 0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
+            entry = json.loads(line)
+        except ValueError:
             continue
-        try:
-            if os.stat(f"/proc/{entry}").st_uid == uid:
-                os.kill(int(entry), signal.SIGKILL)
-                killed += 1
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
-            pass
-    return killed
+        if (isinstance(entry, dict) and isinstance(entry.get("module"), str) and isinstance(entry.get("file"), str)
+                and isinstance(entry.get("line"), int)):
+            records.append({"module": entry["module"][:200], "file": entry["file"][:500], "line": entry["line"],
+                            "function": str(entry.get("function", ""))[:200]})
+    return records
+
+
+def _bwrap_child_pid(info_fd: int) -> int | None:
+    """The sandbox's pid 1 (as seen from here), from bwrap's --info-fd JSON."""
+    try:
+        data = os.read(info_fd, 4096)
+        pid = json.loads(data).get("child-pid")
+        return pid if isinstance(pid, int) else None
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _wait_until_gone(pid: int | None, timeout: float = 10.0) -> None:
+    if pid is None:
+        return
+    stop_at = time.monotonic() + timeout
+    # A zombie counts as gone: it runs nothing, and reaping it is its new parent's business.
+    while confine.is_running(pid) and time.monotonic() < stop_at:
+        time.sleep(0.005)
 
 
 def _kill_group(pgid: int) -> None:
@@ -546,80 +663,75 @@ def _close_quietly(fd: int) -> None:
 
 
 def copy_submission(src: Path, dst: Path, *, max_bytes: int) -> None:
-    """Copy src to dst, dropping symlinks that lead outside src; cap the size."""
-    src = src.resolve()
+    """Copy src to dst without ever following a symbolic link; cap the size.
+
+    Regular files and folders are copied; a symbolic link is kept (as a link) only
+    when its target is relative and has no ".." (it then points inside the copy),
+    else dropped; fifos, devices and sockets are dropped.
+    """
     total = 0
-    for dirpath, dirnames, filenames in os.walk(src):
-        dirnames[:] = [d for d in dirnames if d not in _SKIP_NAMES and _stays_inside(Path(dirpath, d), src)]
-        rel = Path(dirpath).relative_to(src)
-        (dst / rel).mkdir(parents=True, exist_ok=True)
-        for name in filenames:
-            path = Path(dirpath, name)
-            if name.endswith(".pyc") or not _stays_inside(path, src) or not path.is_file():
+    pending = [(Path(src), Path(dst))]
+    dst.mkdir(parents=True, exist_ok=True)
+    while pending:
+        source_dir, target_dir = pending.pop()
+        try:
+            entries = sorted(os.scandir(source_dir), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name in _SKIP_NAMES or entry.name.endswith(".pyc"):
                 continue
-            total += path.stat().st_size
-            if total > max_bytes:
-                raise SandboxSetupError(f"the submission is larger than {max_bytes // (1024 * 1024)} MB; "
-                                        "remove data files and virtual environments from it")
-            shutil.copyfile(path, dst / rel / name)
+            target = target_dir / entry.name
+            if entry.is_symlink():
+                _copy_link_if_inside(entry.path, target)
+            elif entry.is_dir(follow_symlinks=False):
+                target.mkdir()
+                pending.append((Path(entry.path), target))
+            elif entry.is_file(follow_symlinks=False):
+                total += entry.stat(follow_symlinks=False).st_size
+                if total > max_bytes:
+                    raise SandboxSetupError(f"the submission is larger than {max_bytes // (1024 * 1024)} MB; "
+                                            "remove data files and virtual environments from it")
+                _copy_regular_file(entry.path, target)
 
 
-def _stays_inside(path: Path, root: Path) -> bool:
-    if not path.is_symlink():
-        return True
+def _copy_link_if_inside(link: str, target: Path) -> None:
     try:
-        path.resolve().relative_to(root)
-        return not path.is_dir()  # a linked directory could loop; copy linked files only
-    except (ValueError, OSError, RuntimeError):
-        return False
+        destination = os.readlink(link)
+    except OSError:
+        return
+    if destination and not os.path.isabs(destination) and ".." not in Path(destination).parts:
+        os.symlink(destination, target)
+
+
+def _copy_regular_file(path: str, target: Path) -> None:
+    # O_NOFOLLOW | O_NONBLOCK: a file swapped for a link or a fifo after the scan is not followed or waited on.
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return
+        with open(fd, "rb", closefd=False) as source, open(target, "wb") as out:
+            shutil.copyfileobj(source, out)
+    finally:
+        os.close(fd)
 
 
 def _chown_tree(root: Path, uid: int, gid: int) -> None:
     for dirpath, dirnames, filenames in os.walk(root):
-        os.chown(dirpath, uid, gid)
-        for name in filenames:
-            os.chown(os.path.join(dirpath, name), uid, gid)
+        os.chown(dirpath, uid, gid, follow_symlinks=False)
+        for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+            os.chown(os.path.join(dirpath, name), uid, gid, follow_symlinks=False)
 
 
 def _make_world_readable(root: Path) -> None:
+    # Staged files that are hard links keep their source's mode (already readable, see _stage_file).
     for dirpath, dirnames, filenames in os.walk(root):
         os.chmod(dirpath, 0o755)
         for name in filenames:
-            os.chmod(os.path.join(dirpath, name), 0o644)
-
-
-def _readable_by_nobody(path: Path) -> bool:
-    """Whether uid/gid 65534 (no supplementary groups) can read path, by mode bits."""
-    path = path.resolve()
-    for parent in reversed(path.parents):
-        if not _other_can(parent, stat.S_IXOTH):
-            return False
-    return _other_can(path, stat.S_IROTH)
-
-
-def _other_can(path: Path, bit: int) -> bool:
-    try:
-        st = path.stat()
-    except OSError:
-        return False
-    return bool(st.st_mode & bit)
-
-
-_PYTHON_CHECK_CACHE: dict[tuple[str, str], bool] = {}
-
-
-def _python_usable_by_nobody(project_root: str) -> bool:
-    """Try once: can nobody run this interpreter and import numpy?"""
-    key = (sys.executable, project_root)
-    if key not in _PYTHON_CHECK_CACHE:
-        try:
-            done = subprocess.run([sys.executable, "-P", "-c", "import numpy"], cwd="/",
-                                  env={"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1"},
-                                  user=NOBODY_UID, group=NOBODY_GID, extra_groups=[],
-                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL, timeout=60)
-            _PYTHON_CHECK_CACHE[key] = done.returncode == 0
-        except (OSError, subprocess.SubprocessError):
-            _PYTHON_CHECK_CACHE[key] = False
-    return _PYTHON_CHECK_CACHE[key]
-
+            path = os.path.join(dirpath, name)
+            st = os.lstat(path)
+            if stat.S_ISREG(st.st_mode) and st.st_nlink == 1:
+                os.chmod(path, 0o644)

@@ -2,9 +2,9 @@
 
 Run as::
 
-    python -P -m grader.sandbox.worker --fd-in N --fd-out M --root SUBMISSION_DIR
-        [--shims DIR] [--memory-mb MB] [--probe-prefix grader.probes.]...
-        [--drop-uid UID --drop-gid GID]
+    python -P -m grader.sandbox.worker --fd-in N --fd-out M --fd-report R --root SUBMISSION_DIR
+        [--shims DIR] [--memory-mb MB] [--file-mb MB] [--probe-prefix grader.probes.]...
+        [--drop-uid UID --drop-gid GID] [--read-only PATH]... [--read-write PATH]...
 
 Protocol
     Requests and replies are length-prefixed codec frames (see protocol.py)
@@ -12,19 +12,27 @@ Protocol
     1/2, which the supervisor captures separately. The first frame from the
     parent is ``{"token": str}``; every reply carries that token and echoes
     the request ``id``. Requests are ``{"id": int, "probe":
-    "pkg.module:function", "args": {...}}``; built-ins are ``__ping__`` and
-    ``__banned_attempts__``. Replies are ``{"ok": True, "value": ...,
-    "seconds": float}`` or ``{"ok": False, "error": {...}, "seconds": ...}``.
+    "pkg.module:function", "args": {...}}``; built-ins are ``__ping__``
+    (answers ``{"pong": True, "protections": {...}}``: what this process put
+    in force before any student code ran) and ``__banned_attempts__``.
+    Replies are ``{"ok": True, "value": ..., "seconds": float}`` or
+    ``{"ok": False, "error": {...}, "seconds": ...}``. A third pipe (fd R)
+    carries the banned-import guard's records, one JSON line each, written
+    the moment they happen (guard.py).
 
 Setup order
     (a) move the protocol fds to private high numbers (close-on-exec) and
     close the originals, read the token; set resource limits; import numpy
     and the probe packages while the submission is not yet on sys.path (so a
     student file called ``numpy.py`` or ``grader/`` cannot shadow them);
-    optionally drop privileges here ("late drop", see supervisor.py);
-    (b) install the banned-import guard; (c) put the shims dir at
-    sys.path[0] and the submission right after it, chdir to the submission;
-    (d) serve requests until the parent closes the pipe.
+    (b) when started as root: drop to the sandbox uid (first importing a list
+    of common modules when that uid cannot read the interpreter's files);
+    (c) Landlock: from here on only the paths given with --read-only /
+    --read-write, the interpreter and the system libraries can be opened,
+    and no TCP (confine.py, landlock.py); (d) install the banned-import
+    guard; (e) put the shims dir at sys.path[0] and the submission right
+    after it, chdir to the submission; (f) serve requests until the parent
+    closes the pipe.
 
 Threat model
     Student code runs in this process with the same powers as the worker
@@ -49,8 +57,9 @@ import sys
 import time
 import traceback
 
-from .banned import BannedImportGuard
+from . import confine, landlock
 from .codec import CodecError
+from .guard import BannedImportGuard
 from .protocol import ChannelClosed, read_frame, write_frame
 
 DEFAULT_PROBE_PREFIXES = ("grader.probes.",)
@@ -58,10 +67,11 @@ BUILTIN_PROBES = ("__ping__", "__banned_attempts__")
 PRIVATE_FD_BASE = 700            # protocol fds move at or above this number
 MESSAGE_CAP = 2000
 MAX_FRAMES = 40
-
-# Modules imported before a late privilege drop, because afterwards the
-# interpreter's own files may be unreadable (e.g. a Python under /root).
 MAX_PROCESSES = 64
+DEFAULT_FILE_MB = 64             # largest file student code may write (RLIMIT_FSIZE)
+
+# Modules imported before the privilege drop when the sandbox uid cannot read
+# the interpreter's own files (e.g. a Python under a 0700 /root, no mount namespace).
 LATE_DROP_PRELOAD = (
     "abc argparse array ast base64 bisect calendar cmath collections collections.abc contextlib copy "
     "csv dataclasses datetime decimal difflib enum fractions functools gc gzip hashlib heapq inspect io "
@@ -74,23 +84,28 @@ LATE_DROP_PRELOAD = (
 
 def main(argv=None) -> None:
     args = _parse_args(argv)
-    fd_in, fd_out = _take_private_fds(args.fd_in, args.fd_out)
+    fd_in, fd_out, fd_report = _take_private_fds(args.fd_in, args.fd_out, args.fd_report)
     try:
         token = read_frame(fd_in)["token"]
     except Exception:
         os._exit(3)
-    _apply_limits(args.memory_mb)
+    limits = _apply_limits(args.memory_mb, args.file_mb)
     prefixes = tuple(args.probe_prefix or DEFAULT_PROBE_PREFIXES)
     root = os.path.realpath(args.root)
     _preimport_trusted(prefixes)
+    report = {"limits": limits, "preloaded": False}
     if args.drop_uid is not None:
-        _preload_modules(LATE_DROP_PRELOAD)
+        if not _uid_can_use_interpreter(args.drop_uid, args.drop_gid):
+            _preload_modules(LATE_DROP_PRELOAD)
+            report["preloaded"] = True
         _drop_privileges(args.drop_uid, args.drop_gid)
-    guard = BannedImportGuard(args.shims, root).install()
+    report["uid"] = os.getuid()
+    report["landlock"] = _confine_file_system(args.read_only or [], args.read_write or [])
+    guard = BannedImportGuard(args.shims, root, report_fd=fd_report).install()
     _set_import_path(args.shims, root)
     os.chdir(root)
     _configure_student_output()
-    session = Session(fd_in, fd_out, token, root, prefixes, guard)
+    session = Session(fd_in, fd_out, token, root, prefixes, guard, report)
     session.serve()
 
 
@@ -98,9 +113,13 @@ def _parse_args(argv):
     parser = argparse.ArgumentParser(prog="grader.sandbox.worker")
     parser.add_argument("--fd-in", type=int, required=True)
     parser.add_argument("--fd-out", type=int, required=True)
+    parser.add_argument("--fd-report", type=int, default=None)
     parser.add_argument("--root", required=True)
     parser.add_argument("--shims", default=None)
     parser.add_argument("--memory-mb", type=int, default=None)
+    parser.add_argument("--file-mb", type=int, default=DEFAULT_FILE_MB)
+    parser.add_argument("--read-only", action="append")
+    parser.add_argument("--read-write", action="append")
     parser.add_argument("--probe-prefix", action="append")
     parser.add_argument("--drop-uid", type=int, default=None)
     parser.add_argument("--drop-gid", type=int, default=None)
@@ -109,24 +128,35 @@ def _parse_args(argv):
 
 # ------------------------------------------------------------------ setup
 
-def _take_private_fds(fd_in: int, fd_out: int) -> tuple[int, int]:
+def _take_private_fds(fd_in: int, fd_out: int, fd_report) -> tuple:
     """Duplicate the protocol fds to high, close-on-exec numbers; close the originals."""
     private_in = fcntl.fcntl(fd_in, fcntl.F_DUPFD_CLOEXEC, PRIVATE_FD_BASE)
     private_out = fcntl.fcntl(fd_out, fcntl.F_DUPFD_CLOEXEC, PRIVATE_FD_BASE + 7)
     os.close(fd_in)
     os.close(fd_out)
-    return private_in, private_out
+    private_report = None
+    if fd_report is not None:
+        private_report = fcntl.fcntl(fd_report, fcntl.F_DUPFD_CLOEXEC, PRIVATE_FD_BASE + 13)
+        os.close(fd_report)
+        os.set_blocking(private_report, False)   # the guard must never block on a full pipe
+    return private_in, private_out, private_report
 
 
-def _apply_limits(memory_mb) -> None:
+def _apply_limits(memory_mb, file_mb) -> dict:
     # No core dumps; address-space cap so a memory blow-up is a MemoryError
     # here rather than the container's OOM killer taking the whole grader.
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     # A fork bomb stops here (the limit counts the sandbox user's processes and threads).
     resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
+    # No file bigger than this (Python ignores SIGXFSZ: the write fails with EFBIG).
+    file_limit = int(file_mb) * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_FSIZE, (file_limit, file_limit))
+    limits = {"processes": MAX_PROCESSES, "file_size_mb": int(file_mb), "core_dumps": False}
     if memory_mb:
         limit = int(memory_mb) * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        limits["address_space_mb"] = int(memory_mb)
+    return limits
 
 
 def _preimport_trusted(prefixes) -> None:
@@ -146,6 +176,37 @@ def _preload_modules(names) -> None:
             importlib.import_module(name)
         except Exception:
             pass
+
+
+def _uid_can_use_interpreter(uid: int, gid: int) -> bool:
+    """Whether `uid` may read the standard library and site-packages (tried in a short-lived child)."""
+    import sysconfig
+    folders = [sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"],
+               os.path.dirname(os.path.dirname(__import__("numpy").__file__))]
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setresgid(gid, gid, gid)
+            os.setresuid(uid, uid, uid)
+            ok = all(os.access(folder, os.R_OK | os.X_OK) for folder in folders)
+        except BaseException:
+            ok = False
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def _confine_file_system(read_only, read_write) -> dict:
+    """Landlock: from here on only the worker's own area, the interpreter and system libraries."""
+    area = list(read_only) + list(read_write)
+    try:
+        applied = landlock.restrict(read_only=confine.interpreter_paths(exclude=area) + list(read_only),
+                                    read_write=read_write, read_write_files=confine.DEVICES)
+    except OSError as error:
+        return {"abi": landlock.abi_version(), "filesystem": False, "tcp": False, "scopes": False,
+                "problem": f"the kernel refused it ({error})"}
+    return applied.to_dict()
 
 
 def _drop_privileges(uid: int, gid: int) -> None:
@@ -176,9 +237,10 @@ def _configure_student_output() -> None:
 # ------------------------------------------------------------------ serving
 
 class Session:
-    def __init__(self, fd_in, fd_out, token, root, prefixes, guard):
+    def __init__(self, fd_in, fd_out, token, root, prefixes, guard, report=None):
         self.fd_in, self.fd_out, self.token = fd_in, fd_out, token
         self.root, self.prefixes, self.guard = root, prefixes, guard
+        self.report = dict(report or {})   # taken before any student code ran
         self.stdout, self.stderr = sys.stdout, sys.stderr
 
     def serve(self) -> None:
@@ -209,7 +271,7 @@ class Session:
             raise ValueError("malformed request: needs a 'probe' string")
         probe = request["probe"]
         if probe == "__ping__":
-            return "pong"
+            return {"pong": True, "protections": self.report}
         if probe == "__banned_attempts__":
             return list(self.guard.attempts)
         args = request.get("args") or {}

@@ -1,12 +1,16 @@
 """Grader stand-in for TensorFlow: only keras.datasets.mnist.load_data() exists.
 
 TensorFlow is banned in the Beras homework; the stencil's data download line
-is the one use tolerated, and it is served from local files.
+is the one use tolerated, and it is served from local files. Anything else
+raises BannedLibraryError when it is used (not when it is imported: an
+``import tensorflow`` that is never used must not break the student's
+package). BannedLibraryError is an AttributeError, so that
+``from tensorflow.keras import layers`` falls through to the worker's
+banned-import guard, which records it and hands out a stand-in.
 """
+from grader.sandbox.guard import BannedLibraryError
 
-
-class BannedLibraryError(ImportError):
-    pass
+__all__ = ["BannedLibraryError"]
 
 
 def _refuse(what):
@@ -17,6 +21,8 @@ def _refuse(what):
 
 
 def __getattr__(name):
+    if name.startswith("__") and name.endswith("__"):
+        raise AttributeError(name)
     if name == "keras":
         import importlib
         return importlib.import_module("tensorflow.keras")

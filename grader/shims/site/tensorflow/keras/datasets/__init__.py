@@ -4,4 +4,6 @@ from . import mnist
 
 
 def __getattr__(name):
+    if name.startswith("__") and name.endswith("__"):
+        raise AttributeError(name)
     _refuse(f"tensorflow.keras.datasets.{name}")
