@@ -19,6 +19,7 @@ from grader.editions import DEFAULT_EDITION, EDITIONS
 from grader.results.gradescope import format_table, write_results
 from grader.results.minimal import BAD_RUBRIC, GRADER_FAULT, NOT_WRITTEN, UNFINISHED, minimal_results
 from grader.results.results_file import ResultsFile
+from grader.results.text import safe_text
 from grader.rubric.load import RubricError, load_rubric
 
 GRADESCOPE_SUBMISSION = Path("/autograder/submission")
@@ -142,7 +143,7 @@ def _commit_or_complain(out, results, log):
 
 def local_mode(args, log):
     if not Path(args.submission).is_dir():
-        print(f"error: {args.submission} is not a folder", file=sys.stderr)
+        print(f"error: {safe_text(args.submission)} is not a folder", file=sys.stderr)
         return EXIT_USAGE
     rubric, problem = _load_rubric(args)
     if rubric is None:
@@ -156,7 +157,7 @@ def local_mode(args, log):
         except Exception as error:
             _complain(EXIT_NOT_WRITTEN, "results not written", f"{args.json}: {type(error).__name__}: {error}")
             return EXIT_NOT_WRITTEN
-        print(f"results.json written to {args.json}")
+        print(f"results.json written to {safe_text(str(args.json))}")
     if fault:
         _complain(EXIT_GRADER_FAULT, "grader fault", fault)
         return EXIT_GRADER_FAULT

@@ -140,9 +140,13 @@ def test_saved_weights_in_a_10mb_py_file_under_gradescopes_memory(tmp_path):
 FORGED_FRAME = """
 import os, stat, struct, fcntl
 payload = {payload}
-for fd in sorted(int(n) for n in os.listdir("/proc/self/fd")):
-    # The worker's reply pipe: a write-only pipe it keeps at 700 and above (worker.py).
-    if fd >= 700 and stat.S_ISFIFO(os.fstat(fd).st_mode) and fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY:
+for fd in range(700, 1024):
+    # The worker's reply pipe: the first write-only pipe it keeps at 700 and above (worker.py).
+    try:
+        is_pipe = stat.S_ISFIFO(os.fstat(fd).st_mode)
+    except OSError:
+        continue
+    if is_pipe and fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY:
         os.write(fd, struct.pack(">Q", len(payload)) + payload)
         break
 """
@@ -191,7 +195,7 @@ def test_missing_mnist_is_a_grader_fault(tmp_path, mode):
         run = run_cli(root, "--json", tmp_path / "results.json", "--quiet", env=env)
     assert run.returncode == 3, (run.returncode, run.stderr[-2000:])
     fault_lines = [line for line in run.stderr.splitlines() if line.startswith("run_autograder: grader fault")]
-    assert len(fault_lines) == 1 and "MNIST" in fault_lines[0], run.stderr[-2000:]
+    assert len(fault_lines) == 1 and "train-images-idx3-ubyte.gz" in fault_lines[0], run.stderr[-2000:]
     results = strict_load(tmp_path / "results.json")
     assert_complete(results)
     assert results["score"] == 0
