@@ -254,3 +254,13 @@ def test_a_submission_of_the_other_edition_is_told_so(tmp_path, base):
     assert_complete(results)
     assert "fall2025 edition" in results["output"] and "spring2026 edition" in results["output"], results["output"]
     assert "fall2025" not in grade_json(make_submission(tmp_path / "plain", base=base))["output"]
+
+
+@pytest.mark.timeout(400)
+@pytest.mark.parametrize("base", BASES)
+def test_the_final_run_trains_a_correct_submission_on_either_base(tmp_path, base):
+    # fit gets Tensors of the submission's own class: the course's given __call__ converts nothing
+    rubric = rubric_with(tmp_path, final_epochs=1, final_time_budget_s=300)
+    results = grade_json(make_submission(tmp_path, base=base, final=True), rubric_path=rubric)
+    final = by_number(results)["5.1"]
+    assert final["score"] == final["max_score"], final["output"]
