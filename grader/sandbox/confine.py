@@ -414,4 +414,7 @@ def describe(*, uid_drop: bool, uid: int | None, worker_report: dict | None, nam
     if uid_drop:
         p.survivors.append("kill-by-uid")
     p.survivors.append("process-group")
+    if p.survivors == ["process-group"]:
+        p.missing.append("no pid namespace and no uid of its own: a student process that leaves its process "
+                         "group (setsid) can outlive the worker")
     return p

@@ -18,7 +18,7 @@ Two parts:
   ``sys.meta_path`` whenever it is missing, and refuses to run the code of a
   real banned package that is installed on the machine.
 
-Each new record (module, file, line, function) is written at once, as one
+Each new record (module, file, line, function, kind) is written at once, as one
 JSON line, to a pipe whose other end the trusted process holds: what was
 written cannot be taken back, whatever the student's code does afterwards.
 The same records are kept in ``guard.attempts`` for the ``__banned_attempts__``
@@ -140,14 +140,18 @@ class BannedImportGuard:
 
     # ------------------------------------------------------------ records
 
-    def record(self, module: str, frame) -> str:
-        """Note a banned import made from `frame` (or an outer frame); returns "file:line"."""
+    def record(self, module: str, frame, kind: str = "import") -> str:
+        """Note a banned import made from `frame` (or an outer frame); returns "file:line".
+
+        ``kind`` is "import", or "guard-removed" when student code took the finder
+        off sys.meta_path (noticed, and undone, at the next audit event).
+        """
         where = self._importing_location(frame)
         place = f"{where['file']}:{where['line']}" if where["file"] else ""
-        key = (module.split(".", 1)[0], where["file"], where["line"])
+        key = (module.split(".", 1)[0], where["file"], where["line"], kind)
         if key not in self._seen and len(self.attempts) < MAX_RECORDS:
             self._seen.add(key)
-            entry = {"module": module, **where}
+            entry = {"module": module, **where, "kind": kind}
             self.attempts.append(entry)
             self._report(entry)
         return place
@@ -185,7 +189,8 @@ class BannedImportGuard:
             return   # events raised by the hook's own work (sys._getframe, realpath)
         self._busy = True
         try:
-            self._put_finder_first()
+            if self._put_finder_first():
+                self.record("", sys._getframe(1), kind="guard-removed")
             if event == "import":
                 self._on_import(args[0])
             elif event == "exec":
@@ -226,9 +231,13 @@ class BannedImportGuard:
                 del sys.modules[name]
         self.stand_ins.clear()
 
-    def _put_finder_first(self) -> None:
+    def _put_finder_first(self) -> bool:
+        """Put the finder back first on sys.meta_path; True when it had been taken away."""
         meta_path = sys.meta_path
-        if not meta_path or meta_path[0] is not self.finder:
-            while self.finder in meta_path:
-                meta_path.remove(self.finder)
-            meta_path.insert(0, self.finder)
+        if meta_path and meta_path[0] is self.finder:
+            return False
+        removed = self.finder not in meta_path
+        while self.finder in meta_path:
+            meta_path.remove(self.finder)
+        meta_path.insert(0, self.finder)
+        return removed

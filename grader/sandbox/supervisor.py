@@ -59,7 +59,8 @@ Banned imports
     and writes a record of every banned import to a pipe of its own the
     moment it happens. ``ProbeResult.banned_imports`` holds those that
     arrived during that call, ``worker.banned_imports`` all of them (dicts
-    with module, file, line, function).
+    with module, file, line, function, and kind: "import", or "guard-removed"
+    when student code took the guard's finder off sys.meta_path).
 """
 from __future__ import annotations
 
@@ -623,7 +624,8 @@ def _banned_records(lines) -> list[dict]:
         if (isinstance(entry, dict) and isinstance(entry.get("module"), str) and isinstance(entry.get("file"), str)
                 and isinstance(entry.get("line"), int)):
             records.append({"module": entry["module"][:200], "file": entry["file"][:500], "line": entry["line"],
-                            "function": str(entry.get("function", ""))[:200]})
+                            "function": str(entry.get("function", ""))[:200],
+                            "kind": str(entry.get("kind", "import"))[:40]})
     return records
 
 
