@@ -1,5 +1,6 @@
 """Banned libraries: what the static scan found, and what the rubric's policy withholds."""
 from grader.checks.imports import is_testing_file, reachable
+from grader.sandbox.banned import NOT_SCANNED
 from grader.results.outcome import Outcome
 
 # Which files each rubric test exercises; a banned import there withholds that test
@@ -72,6 +73,7 @@ def banned_outcome(key, findings, attribution):
     harmless = [f for f in banned if f.file not in attribution.costly]
     shims = [f for f in findings if f.kind == "allowed-shim"]
     dynamic = [f for f in findings if f.kind == "dynamic-import"]
+    unscanned = [f for f in findings if f.kind in NOT_SCANNED]
     lines = []
     if costly:
         lines.append("Banned libraries (tensorflow, keras, torch, scikit-learn) are used here; "
@@ -89,6 +91,10 @@ def banned_outcome(key, findings, attribution):
     if dynamic:
         lines.append("Imports by computed name (checked when the code runs; banned modules are refused):")
         lines += [f"- {f.file}:{f.line}: {f.statement}" for f in dynamic]
+    if unscanned:
+        lines.append("Could not be checked for banned imports (costing nothing here; banned modules are "
+                     "still refused when the code runs):")
+        lines += [f"- {f.file}: {f.statement}" for f in unscanned]
     return Outcome(key, 0.0 if costly else 1.0, "\n".join(lines))
 
 

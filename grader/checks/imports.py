@@ -6,30 +6,14 @@ submission, and a scratch file nothing imports is never run by the grader.
 Package ``__init__.py`` files only re-export, so their edges are not followed:
 importing beras does not make a Tensor test run the code of beras/layers.py.
 
-The files are untrusted: only regular files (never symlinks) up to MAX_BYTES are
-read, and a file that cannot be parsed simply has no edges.
+The files are untrusted: they are read and parsed with grader.submission's limits
+(regular files inside the submission only, a size cap), and a file that cannot be
+read or parsed simply has no edges.
 """
 import ast
-import os
-import stat
 from pathlib import Path
 
-MAX_BYTES = 1_000_000
-
-
-def _read_source(path):
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return None
-    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
-        return None
-    try:
-        with open(path, "rb", opener=lambda p, flags: os.open(p, flags | os.O_NOFOLLOW)) as f:
-            return f.read(MAX_BYTES + 1)
-    except OSError:
-        return None
-
+from grader.submission import parse_python, read_source
 
 def _module_file(root, module, files):
     """The submission file a dotted module name resolves to, if it is one of ``files``."""
@@ -67,13 +51,10 @@ def import_graph(root, files):
     root, files = Path(root), set(files)
     graph = {}
     for rel in files:
-        source = _read_source(root / rel)
+        source, _ = read_source(root, rel)
         edges = set()
         if source is not None:
-            try:
-                tree = ast.parse(source, filename=rel)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                tree = None
+            tree, _ = parse_python(source, rel)
             if tree is not None:
                 for module in _imported_modules(tree, rel):
                     target = _module_file(root, module, files)

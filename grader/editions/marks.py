@@ -5,7 +5,7 @@ looks like another edition, instead of grading it against an API it never had.
 """
 import ast
 
-from grader.checks.imports import _read_source
+from grader.submission import parse_python, read_source
 
 # edition -> (files only it has, class/function/method names only it defines)
 MARKS = {
@@ -18,12 +18,9 @@ MARKS = {
 def _defined_names(root):
     names = set()
     for path in sorted((root / "beras").glob("*.py"))[:50]:
-        source = _read_source(path)
-        if source is None:
-            continue
-        try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+        source, _ = read_source(root, path.relative_to(root).as_posix())
+        tree = parse_python(source, path.name)[0] if source is not None else None
+        if tree is None:
             continue
         names.update(node.name for node in ast.walk(tree)
                      if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)))
