@@ -25,9 +25,10 @@ from grader.results.gradescope import build_results
 from grader.results.outcome import Outcome
 from grader.rubric.load import load_rubric
 from grader.sandbox.banned import scan_tree
-from grader.sandbox.supervisor import Worker
+from grader.sandbox.supervisor import SandboxSetupError, Worker
 from grader.shims import SHIMS_DIR
-from grader.submission import (build_reference_submission, find_root, renamed_assignment, stage_with_assignment)
+from grader.submission import (SubmissionTooLarge, build_reference_submission, find_root, renamed_assignment,
+                               stage_with_assignment)
 
 WORKER_MEMORY_MB = 640
 IMPORT_TIMEOUT = 60
@@ -185,6 +186,14 @@ def _judged(plan, reference, value, edition, settings):
                        "the functions this test calls return what the handout says.")
 
 
+def _not_gradable(rubric, started, why):
+    """The submission itself cannot be graded (e.g. far too large): every test 0, with the reason."""
+    reason = (f"Your submission could not be prepared for grading: {why}. Submit only your code "
+              "(beras/, preprocess.py, assignment.py), without datasets, zips or saved models.")
+    return build_results(rubric, {}, execution_time=time.monotonic() - started, output=reason,
+                         missing_reason=reason)
+
+
 def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda msg: None):
     """Return the results.json dict for the submission folder."""
     started = time.monotonic()
@@ -203,13 +212,16 @@ def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda
     renamed = renamed_assignment(root)
     if renamed is not None:
         staging = tempfile.TemporaryDirectory(prefix="beras-staged-")  # removed when grade() returns
-        root = stage_with_assignment(root, renamed, staging.name)
+        try:
+            root = stage_with_assignment(root, renamed, staging.name)
+        except SubmissionTooLarge as error:
+            return _not_gradable(rubric, started, str(error))
         notes.append(f"assignment.py is missing; {renamed.name} defines get_model(), so it is used as "
                      "assignment.py. Name it assignment.py, as the handout asks.")
     looks_like = other_edition(root, edition.NAME)
     if looks_like is not None:
         notes.append(mismatch_message(edition.NAME, *looks_like))
-    missing = [f for f in edition.REQUIRED_FILES if not (root / f).is_file()]
+    missing = [f for f in edition.REQUIRED_FILES if (root / f).is_symlink() or not (root / f).is_file()]
     if missing:
         notes.append("Missing files: " + ", ".join(missing) + ". Tests that need them fail.")
     python_files = _python_files(root)
@@ -223,7 +235,10 @@ def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda
 
     log("running your code's probes")
     deadline = started + settings["total_time_budget_s"] - FINAL_RESERVE_S
-    session = Session(root, log)
+    try:
+        session = Session(root, log)
+    except (SandboxSetupError, SubmissionTooLarge) as error:
+        return _not_gradable(rubric, started, str(error))
     try:
         broken, import_died = _import_problems(session, edition.MODULES)
         for plan in plans:

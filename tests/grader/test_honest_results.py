@@ -370,3 +370,14 @@ def test_the_zip_builder_refuses_an_invalid_rubric(tmp_path):
         names = set(z.namelist())
         assert {"setup.sh", "run_autograder", "grader/rubric/spring2026.toml"} <= names
         assert z.read("grader/rubric/spring2026.toml").decode() == good
+
+
+def test_a_submission_too_large_to_stage_is_told_so_not_a_grader_fault(tmp_path):
+    # a student who uploads a 300 MB dataset beside the code (a sparse file: no disk used)
+    root = make_submission(tmp_path)
+    with open(root / "mnist_copy.npy", "wb") as f:
+        f.truncate(300 * 1024 * 1024)
+    results = grade_json(root)
+    assert_complete(results)
+    assert "could not be prepared for grading" in results["output"] and "larger than" in results["output"]
+    assert "grader_fault" not in (results.get("extra_data") or {})
