@@ -37,9 +37,20 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$here/requirements.txt"
 
+if [ "$(id -u)" = 0 ] && ! command -v bwrap >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  # bubblewrap (130 kB): pid, network and mount namespaces for the workers where the kernel
+  # allows them (grader/sandbox/confine.py detects it and reports what was in force).
+  # Optional: without it the workers keep Landlock and the uid drop.
+  { DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends bubblewrap >/dev/null 2>&1 ||
+    { apt-get update -q >/dev/null 2>&1 &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends bubblewrap >/dev/null 2>&1; }; } ||
+    echo "setup.sh: bubblewrap could not be installed; workers run without namespaces" >&2
+fi
+
 if [ "$(id -u)" = 0 ]; then
-  # Student code runs as the unprivileged user nobody, which must be able to start
-  # this interpreter: let others traverse (not list) the folders above it.
+  # Student code runs under an unprivileged sandbox uid, which must be able to start
+  # this interpreter when there is no mount namespace (bubblewrap): let others
+  # traverse (not list) the folders above it.
   real_prefix="$("$venv/bin/python" -c 'import sys; print(sys.base_prefix)')"
   dir="$real_prefix"
   while [ "$dir" != "/" ]; do

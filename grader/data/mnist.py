@@ -94,8 +94,16 @@ def _accepted_checksum(found, expected):
 
 
 def decoy_test_labels():
-    """10000 made-up labels (uint8, seeded): what workers see in place of the real test labels."""
-    return np.random.default_rng(DECOY_SEED).integers(0, 10, TEST_SIZE).astype(np.uint8)
+    """10000 made-up labels (uint8, seeded): what workers see in place of the real test labels.
+
+    Drawn with a plain linear congruential generator, not numpy.random: student code that
+    patches numpy's random functions (it runs in the same process) must not change them.
+    """
+    state, labels = DECOY_SEED, bytearray(TEST_SIZE)
+    for i in range(TEST_SIZE):
+        state = (state * 1103515245 + 12345) % 2 ** 31
+        labels[i] = (state >> 16) % 10
+    return np.frombuffer(bytes(labels), dtype=np.uint8).copy()
 
 
 def _decoy_idx_bytes():
