@@ -264,6 +264,7 @@ def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda
             outcomes["api"].output = "\n".join(sorted(set(broken.values()))) + "\n" + outcomes["api"].output
     finally:
         timings["student"] = session.seconds
+        protections = session.worker.protections
         session.close()
     preprocess = next(p for p in plans if p.key == "behaviour.preprocess")
     if preprocess.key in outcomes and _ran_out_of_memory(outcomes[preprocess.key]):
@@ -277,7 +278,16 @@ def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda
     seconds = time.monotonic() - started
     header = "\n".join(notes)
     return build_results(rubric, outcomes, execution_time=seconds, output=header,
-                         extra_data={"timings_s": timings, "submission_root": str(root.name)})
+                         extra_data={"timings_s": timings, "submission_root": str(root.name),
+                                     **_protections_data(protections)})
+
+
+def _protections_data(protections):
+    """Which walls were around the student's code, for staff (extra_data and the local table)."""
+    if protections is None:
+        return {"sandbox": {"summary": "unknown (no worker started)", "missing": []}}
+    return {"sandbox": {"summary": protections.summary(), "missing": list(protections.missing),
+                        "details": protections.to_dict()}}
 
 
 def _ran_out_of_memory(outcome):

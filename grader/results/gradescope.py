@@ -427,6 +427,10 @@ def format_table(results: dict, *, message_lines: int = 2, width: int = 100) -> 
     max_total = sum(t.get("max_score", 0) for t in tests)
     out.append("-" * len(head))
     out.append(f"Total: {_fmt(total)} / {_fmt(max_total)}")
+    sandbox = (results.get("extra_data") or {}).get("sandbox")
+    if isinstance(sandbox, dict):
+        out.append(f"Sandbox: {sandbox.get('summary')}")
+        out += [f"  not in force: {m}" for m in sandbox.get("missing") or []]
     return "\n".join(out)
 
 

@@ -70,6 +70,10 @@ def test_local_mode_prints_a_table_with_the_total(tmp_path, submission):
     # The table names the failing test and its number.
     assert "2.9" in run.stdout and "RMSProp" in run.stdout
     assert lines[-1].startswith("results.json written to") or lines[-1].strip().startswith("Total:")
+    # Which protections were in force is said, in the table and for staff in extra_data.
+    sandbox = results["extra_data"]["sandbox"]
+    assert f"Sandbox: {sandbox['summary']}" in run.stdout
+    assert "filesystem:" in sandbox["summary"] and "network:" in sandbox["summary"]
 
 
 def test_local_mode_rejects_a_path_that_is_not_a_folder(tmp_path):
