@@ -3,68 +3,30 @@ from grader.checks.imports import is_testing_file, reachable
 from grader.sandbox.banned import NOT_SCANNED
 from grader.results.outcome import Outcome
 
-# Which files each rubric test exercises; a banned import there withholds that test
-# under the "zero_affected" policy. A file not listed here affects every test.
-CORE = ("beras/__init__.py", "beras/core.py")
-TEST_FILES = {
-    "behaviour.tensor": CORE,
-    "behaviour.weighted": CORE + ("beras/layers.py",),
-    "behaviour.linear": CORE + ("beras/layers.py",),
-    "behaviour.initializers": CORE + ("beras/layers.py",),
-    "behaviour.activations": CORE + ("beras/activations.py",),
-    "behaviour.losses": CORE + ("beras/losses.py",),
-    "behaviour.metrics": CORE + ("beras/metrics.py",),
-    "behaviour.onehot": CORE + ("beras/onehot.py",),
-    "behaviour.optimizers": CORE + ("beras/optimizers.py",),
-    "behaviour.preprocess": CORE + ("preprocess.py",),
-}
-BEHAVIOUR_FILES = CORE + ("beras/layers.py", "beras/activations.py", "beras/losses.py",
-                          "beras/metrics.py", "beras/optimizers.py", "beras/model.py")
-# The gradient probes build graphs from layers, activations and losses (Sequential for models).
-GRADIENT_FILES = CORE + ("beras/layers.py", "beras/activations.py", "beras/losses.py", "beras/model.py")
-
-
-FINAL_FILES = ("assignment.py",) + BEHAVIOUR_FILES
-
-
-def files_of(key):
-    """The submission files whose code a rubric test runs directly (None: it cannot be told)."""
-    if key in TEST_FILES:
-        return set(TEST_FILES[key])
-    if key.startswith("gradients."):
-        return set(GRADIENT_FILES)
-    if key.startswith("behaviour."):
-        return set(BEHAVIOUR_FILES)
-    if key == "final.accuracy":
-        return set(FINAL_FILES)
-    return None
-
 
 class Attribution:
     """Which files with a banned import cost which tests, from the static import graph.
 
-    A file costs a test when the test's code can reach it (grader/checks/imports.py);
-    testing files (the handout exempts them) and files nothing graded imports cost nothing."""
+    ``test_files`` maps each rubric test to the submission files its code runs (the check
+    registry's ``files``); a file costs a test when the test's code can reach it
+    (grader/checks/imports.py). Testing files (the handout exempts them) and files nothing
+    graded imports cost nothing; a test with no entry is affected by every costly file."""
 
-    def __init__(self, findings, graph):
-        self.graph = graph
+    def __init__(self, findings, graph, test_files):
+        self.graph, self.test_files = graph, {k: tuple(v) for k, v in test_files.items()}
         files = sorted({f.file for f in findings if f.kind == "banned"})
         self.testing = [f for f in files if is_testing_file(f)]
-        used_anywhere = reachable(graph, [f for f in _all_starts() if f in graph])
+        starts = {f for v in self.test_files.values() for f in v} | {"preprocess.py", "assignment.py"}
+        used_anywhere = reachable(graph, [f for f in starts if f in graph])
         self.unused = [f for f in files if f not in self.testing and f not in used_anywhere]
         self.costly = [f for f in files if f not in self.testing and f not in self.unused]
 
     def costs(self, key):
-        starts = files_of(key)
+        starts = self.test_files.get(key)
         if starts is None:
             return list(self.costly)
         reach = reachable(self.graph, [f for f in starts if f in self.graph])
         return [f for f in self.costly if f in reach]
-
-
-def _all_starts():
-    return set().union(*TEST_FILES.values(), BEHAVIOUR_FILES, GRADIENT_FILES, FINAL_FILES,
-                       {"preprocess.py", "assignment.py"})
 
 
 def banned_outcome(key, findings, attribution):

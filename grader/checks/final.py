@@ -1,16 +1,7 @@
-"""The final training run (FINAL.txt): train the student's model, score test accuracy.
+"""The final training run (FINAL.txt): how a run is scored and reported.
 
-Trusted side. The student's get_model/get_optimizer/get_loss_fn/get_acc_fn and
-fit run in a worker of their own (grader/probes/final.py), one epoch per call,
-so that this side can
-- score every epoch from the predicted labels (the worker never sees the test
-  labels: its MNIST folder is a temporary copy without them, and the
-  tensorflow stand-in refuses them);
-- honour ``final_time_budget_s``: before an epoch, stop when the time spent
-  plus the last epoch's time would pass the budget; each epoch call may take
-  at most the remaining budget, and an epoch that overruns is killed and the
-  previous epoch is scored;
-- explain slowness with what the worker's sampler saw (the busiest lines).
+Judgement only: the run itself (a worker of its own, one epoch per call, the
+time budget) is grader/runner/training.py, which hands a Run here.
 
 Score: accuracy >= final_full_accuracy earns everything, <= final_zero_accuracy
 nothing, linear between. Errors (an exception, NaN loss, predictions of the
@@ -18,33 +9,13 @@ wrong shape, memory exhausted) earn nothing and say where and why.
 Design notes and measured numbers: docs/staff_final.md.
 """
 import math
-import os
-import re
-import shutil
-import tempfile
-import time
-from contextlib import contextmanager
-from pathlib import Path
 
-import numpy as np
 
-from grader.checks.compare import error_text
-from grader.data import mnist
 from grader.results.outcome import Outcome
-from grader.sandbox.supervisor import Worker
-from grader.shims import SHIMS_DIR
-from grader.submission import has_final_marker
 
 KEY = "final.accuracy"
-PROBE = "grader.probes.final:"
 DATA_DTYPE = "float32"
-SEED = 0
-SETUP_TIMEOUT = 120.0
 SLOW_EPOCH_S = 8.0           # the reference: ~1 s per epoch here (2 cores), ~3-4 s on Gradescope's half CPU
-STDOUT_SHOWN = 1200
-HIDE_LABELS_ENV = "BERAS_HIDE_TEST_LABELS"
-_PROFILE_RE = re.compile(r"BERAS-FINAL-PROFILE (\{.*\})")
-_BATCH_RE = re.compile(r"Batch (\d+)/(\d+)")
 
 SLOW_HINT = ("the reference library trains one epoch in about 1 s on the grading machine's CPU. "
              "A Python loop over the samples of a batch (the stencil's compose_input_gradients / "
@@ -52,7 +23,7 @@ SLOW_HINT = ("the reference library trains one epoch in about 1 s on the grading
              "cause: vectorize it (np.einsum, matmul on whole batches, x.T @ J for dL/dw).")
 
 
-def _not_requested():
+def not_requested():
     return Outcome(KEY, 0.0, "Not requested. Add an empty file named FINAL.txt next to assignment.py "
                              "when you want the grader to train your get_model() on MNIST and score "
                              "its test accuracy (this takes a few minutes).")
@@ -66,35 +37,14 @@ def score_fraction(accuracy, settings):
     return min(1.0, max(0.0, (accuracy - zero) / (full - zero)))
 
 
-def final_outcome(root, edition, settings, broken, log):
-    if not has_final_marker(root, edition.FINAL_MARKER):
-        return _not_requested()
-    for module in ("beras", "assignment"):
-        if module in (broken or {}):
-            return Outcome(KEY, 0.0, "The final training run could not start: " + broken[module])
-    try:
-        test_labels = mnist.load("test_labels").astype(np.int8)   # trusted side only
-    except mnist.MnistError as error:
-        return Outcome(KEY, 0.0, f"The grader could not load the MNIST test labels ({error}). "
-                                 "This is not your fault; tell the course staff.")
-    log("final: training your get_model() on MNIST")
-    # The worker's own MNIST folder: training files and test images, no test labels (not even a decoy).
-    worker = Worker(root, memory_mb=settings["final_memory_mb"], shims=SHIMS_DIR, env={HIDE_LABELS_ENV: "1"},
-                    data_files=mnist.files_for_worker(decoy_test_labels=False), data_dir_env=mnist.ENV_VAR)
-    try:
-        run = train(worker, settings, test_labels, log)
-    finally:
-        worker.close()
-    return report(run, settings)
-
-
-# ------------------------------------------------------------------ the run
+# ------------------------------------------------------------------ the run, as data
 
 class Run:
     """What happened: per-epoch rows, and why training ended."""
 
-    def __init__(self, settings):
+    def __init__(self, settings, budget_s=None):
         self.settings = settings
+        self.budget_s = settings["final_time_budget_s"] if budget_s is None else budget_s
         self.epochs = []          # {"epoch", "accuracy", "seconds", "fit_seconds", "history", "profile"}
         self.failure = None       # text: an error that earns nothing
         self.stopped = None       # text: training ended early, the last epoch is scored
@@ -106,126 +56,6 @@ class Run:
     @property
     def accuracy(self):
         return self.epochs[-1]["accuracy"] if self.epochs else None
-
-
-def train(worker, settings, test_labels, log=lambda msg: None, clock=time.monotonic):
-    run = Run(settings)
-    budget, epochs, batch = settings["final_time_budget_s"], settings["final_epochs"], settings["final_batch_size"]
-    started = clock()
-    result = worker.call(PROBE + "setup", {"dtype": DATA_DTYPE, "seed": SEED}, timeout=min(SETUP_TIMEOUT, budget))
-    run.setup_seconds = result.seconds
-    if not result.ok or "error" in (result.value or {}):
-        run.failure = "Building your model failed " + _call_failure(result, "setup")
-        run.total_seconds = clock() - started
-        return run
-    for number in range(1, epochs + 1):
-        elapsed = clock() - started
-        remaining = budget - elapsed
-        if run.epochs and elapsed + run.epochs[-1]["seconds"] > budget:
-            run.stopped = (f"Training stopped before epoch {number}: {elapsed:.0f} s of the {budget:g} s budget "
-                           f"are used and the last epoch took {run.epochs[-1]['seconds']:.0f} s. "
-                           f"The model as trained after {len(run.epochs)} epoch(s) is scored.")
-            break
-        if remaining <= 0:
-            run.stopped = f"The {budget:g} s budget was used up before epoch {number}."
-            break
-        result = worker.call(PROBE + "epoch", {"batch_size": batch}, timeout=remaining)
-        log(f"  final epoch {number}: {result.status} in {result.seconds:.1f} s")
-        if result.status == "timeout":
-            run.stopped = _overrun_text(number, result, remaining, budget, run)
-            run.profile = _profile_from_stderr(result.stderr)
-            break
-        value = result.value if result.ok else None
-        if not isinstance(value, dict) or "error" in value:
-            run.failure = f"Epoch {number} failed " + _call_failure(result, "epoch")
-            run.profile = value.get("profile") if isinstance(value, dict) else None
-            break
-        if value.get("problem") or value.get("predictions") is None:
-            run.failure = (f"After epoch {number}, predicting the test images failed: "
-                           f"{value.get('problem') or 'no predictions'}.\n    hint: model(x) must return the "
-                           f"softmax probabilities, one row of 10 per image.")
-            break
-        malformed = _malformed_epoch(value, len(test_labels))
-        if malformed:
-            run.failure = f"After epoch {number}, the training worker's answer was malformed: {malformed}."
-            break
-        predictions = np.asarray(value["predictions"])
-        row = {"epoch": number, "accuracy": float(np.mean(predictions == test_labels)),
-               "seconds": result.seconds, "fit_seconds": float(value.get("fit_seconds", result.seconds)),
-               "history": value.get("history") or {}, "profile": value.get("profile"),
-               "non_finite": int(np.sum(predictions < 0))}
-        run.epochs.append(row)
-        run.printed = result.stdout or ""
-        loss = row["history"].get("loss")
-        if isinstance(loss, str) or row["non_finite"] == len(predictions):
-            run.failure = (f"Epoch {number}: the training loss is {loss} and "
-                           f"{row['non_finite']} of {len(predictions)} test predictions are not finite numbers."
-                           "\n    hint: NaN usually means log(0) (clip y_pred to [eps, 1 - eps] in the "
-                           "cross-entropy), an overflowing softmax (subtract each row's max), or a learning "
-                           "rate that is too large.")
-            break
-    run.total_seconds = clock() - started
-    return run
-
-
-def _malformed_epoch(value, n):
-    """Why an epoch's reply cannot be scored (None when it can): one integer label per test image."""
-    predictions = value.get("predictions")
-    if not isinstance(predictions, np.ndarray) or predictions.dtype.kind not in "iu":
-        return f"predictions should be an array of integer labels, got {type(predictions).__name__}"
-    if predictions.shape != (n,):
-        return f"predictions should have shape ({n},), got {predictions.shape}"
-    if not isinstance(value.get("history", {}), dict):
-        return "the training history should be a dict"
-    if not isinstance(value.get("fit_seconds", 0.0), (int, float)):
-        return "fit_seconds should be a number"
-    return None
-
-
-def _call_failure(result, stage_name):
-    value = result.value if result.ok else None
-    if isinstance(value, dict) and "error" in value:
-        return f"in {value.get('stage', stage_name)}: {error_text(value['error'])}"
-    if result.status == "memory":
-        return (f"because your code ran out of memory: {result.detail}.\n    hint: an array much bigger "
-                f"than needed (e.g. a (batch, in, out) weight gradient, or a copy of the whole training set "
-                f"per batch) exhausts the memory limit.")
-    if result.status == "timeout":
-        return f"(it did not finish in time: {result.detail})."
-    if result.status == "error" and result.error:
-        return ": " + error_text(result.error)
-    text = f": {result.detail or ('its answer was malformed' if result.ok else result.status)}"
-    printed = (result.stdout or "").strip()
-    if printed:
-        text += f"\nYour code printed:\n{printed[-STDOUT_SHOWN:]}"
-    return text
-
-
-def _overrun_text(number, result, remaining, budget, run):
-    text = (f"Epoch {number} was still running after {result.seconds:.0f} s, the time left of the "
-            f"{budget:g} s budget, and was stopped.")
-    batches = _BATCH_RE.findall(result.stdout or "")
-    if batches:
-        done, total = int(batches[-1][0]), int(batches[-1][1])
-        if 0 < done < total:
-            text += (f" Your fit's progress line had reached batch {done}/{total}, so one epoch would take "
-                     f"about {result.seconds * total / done:.0f} s.")
-    if run.epochs:
-        text += f" The model as trained after epoch {number - 1} is scored."
-    else:
-        text += " No epoch finished, so there is no model to score."
-    return text
-
-
-def _profile_from_stderr(stderr):
-    import json
-    found = _PROFILE_RE.findall(stderr or "")
-    if not found:
-        return None
-    try:
-        return json.loads(found[-1])
-    except ValueError:
-        return None
 
 
 # ------------------------------------------------------------------ the report
@@ -262,7 +92,7 @@ def report(run, settings):
             loss = r["history"].get("loss")
             loss = f"{loss:.4f}" if isinstance(loss, float) else str(loss or "-")
             lines.append(f"{r['epoch']:>5}  {r['accuracy']:>12.2%}  {loss:>10}  {r['seconds']:>7.1f}")
-        lines.append(f"Training took {run.total_seconds:.0f} s of the {settings['final_time_budget_s']:g} s "
+        lines.append(f"Training took {run.total_seconds:.0f} s of the {run.budget_s:g} s "
                      f"budget (building the model: {run.setup_seconds:.1f} s).")
     slowest = max((r["fit_seconds"] for r in run.epochs), default=0.0)
     profile = run.profile or (run.epochs[-1]["profile"] if run.epochs else None)

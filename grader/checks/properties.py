@@ -49,13 +49,22 @@ def _initializer_problems(name, s):
 
 
 def initializer_args():
-    return {"names": list(INITIALIZERS), "n_in": INIT_IN, "n_out": INIT_OUT, "seed": 7}
+    """One case per initializer and way of reaching it; the probe echoes each case's label."""
+    cases = []
+    for name in INITIALIZERS:
+        cases.append({"label": f"_initialize_weight({name!r}, {INIT_IN}, {INIT_OUT})", "name": name, "via": "draw"})
+        cases.append({"label": f"Linear({INIT_IN}, {INIT_OUT}, initializer={name!r})", "name": name,
+                      "via": "constructor"})
+    return {"cases_spec": cases, "n_in": INIT_IN, "n_out": INIT_OUT, "seed": 7}
 
 
-def score_initializers(key, results):
+def score_initializers(key, results, args):
     lines, passed, total = [], 0, 0
-    for label, result in results.items():
-        name = label.split("'")[1]
+    for case in args["cases_spec"]:
+        label, name = case["label"], case["name"]
+        result = results.get(label) if isinstance(results, dict) else None
+        if not isinstance(result, dict) or not ("value" in result or "error" in result):
+            result = {"error": {"type": "Missing", "message": "case not run", "student_frame": None}}
         scored = name in SCORED_INITIALIZERS
         if "error" in result:
             problems = [error_text(result["error"])]

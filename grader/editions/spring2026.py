@@ -4,6 +4,9 @@ API entries say what the grader calls: `args` are the positional
 parameters a call passes (after self), `keywords` the keyword arguments it
 may pass. A student's signature is compatible when such calls bind.
 """
+from grader.checks.registry import MODEL_FILES, spring2026_checks
+from grader.editions.base import Edition
+
 NAME = "spring2026"
 
 # Files a submission must have, relative to its root (the folder holding beras/).
@@ -83,3 +86,20 @@ API = [
     _fn("assignment", "get_loss_fn"),
     _fn("assignment", "get_acc_fn"),
 ]
+
+
+class Spring2026(Edition):
+    """The PyTorch-flavoured Beras: Linear, loss.backward(), Optimizer(parameters, lr), FINAL.txt."""
+    NAME = NAME
+    REQUIRED_FILES = REQUIRED_FILES
+    MODULES = MODULES
+    API = API
+    ALLOWED_BANNED_IMPORTS = ALLOWED_BANNED_IMPORTS
+    FINAL_MARKER = FINAL_MARKER
+    FINAL_FILES = ("assignment.py",) + MODEL_FILES
+
+    def checks(self):
+        return spring2026_checks(self.API)
+
+
+EDITION = Spring2026()

@@ -308,8 +308,8 @@ def preprocess(rows):
     return cases.results
 
 
-def initializers(names, n_in, n_out, seed):
-    """Statistics of each initializer's draw, through _initialize_weight and the constructor."""
+def initializers(cases_spec, n_in, n_out, seed):
+    """Statistics of each initializer's draw, through _initialize_weight or the constructor."""
     cases = Cases()
     beras = _beras()
 
@@ -319,17 +319,12 @@ def initializers(names, n_in, n_out, seed):
                 "min": float(w.min()), "max": float(w.max()),
                 "b_size": int(np.size(b)), "b_all_zero": bool(np.all(np.asarray(b) == 0))}
 
-    for name in names:
+    for c in cases_spec:
         def draw():
             np.random.seed(seed)
-            w, b = beras.Linear._initialize_weight(name, n_in, n_out)
-            return stats(w, b)
+            if c["via"] == "draw":
+                return stats(*beras.Linear._initialize_weight(c["name"], n_in, n_out))
+            return stats(*beras.Linear(n_in, n_out, initializer=c["name"]).parameters)
 
-        def construct():
-            np.random.seed(seed)
-            layer = beras.Linear(n_in, n_out, initializer=name)
-            return stats(*layer.parameters)
-
-        cases.run(f"_initialize_weight({name!r}, {n_in}, {n_out})", draw)
-        cases.run(f"Linear({n_in}, {n_out}, initializer={name!r})", construct)
+        cases.run(c["label"], draw)
     return cases.results

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.checks.final import final_outcome, score_fraction
+from grader.checks.final import score_fraction
+from grader.runner.training import final_outcome
 from grader.data import mnist
 from grader.editions import load_edition
 from grader.grade import grade

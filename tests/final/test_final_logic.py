@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from grader.checks.final import report, score_fraction, train
+from grader.checks.final import report, score_fraction
+from grader.runner.training import train
 from grader.rubric.load import load_rubric
 from grader.sandbox.supervisor import ProbeResult
 
@@ -125,14 +126,13 @@ def test_a_malformed_epoch_reply_fails_the_final_run_only_with_a_reason(value, s
 
 
 def test_an_answer_the_check_cannot_judge_costs_only_its_test():
-    from grader.checks.behaviour import Check
-    from grader.grade import Probe, _judged
+    from grader.checks.registry import Check, compare_cases
+    from grader.grade import _judged
 
     def broken_normalize(label, expected, got):
         raise KeyError("loss")
 
-    check = Check("behaviour.model", "grader.probes.components:model", {}, normalize=broken_normalize)
-    plan = Probe(check.key, check.probe, check.args, check=check)
-    outcome = _judged(plan, {"case": {"value": 1.0}}, {"case": {"value": 2.0}}, None, settings())
+    check = Check("behaviour.model", "grader.probes.components:model", {}, compare_cases, normalize=broken_normalize)
+    outcome = _judged(check, {"case": {"value": 1.0}}, {"case": {"value": 2.0}}, settings())
     assert outcome.key == "behaviour.model" and outcome.fraction == 0
     assert "could not be judged" in outcome.output and "KeyError" in outcome.output

@@ -1,7 +1,7 @@
 """Broken and hostile submissions: every one still gets a complete, valid result with honest scores.
 
 Probe time limits are shortened here (the grader's defaults are 20-60 s per probe and 60 s for the
-import) by wrapping grader.grade._plans; the default-limit figures are measured separately and
+import) by wrapping grader.grade._checks; the default-limit figures are measured separately and
 reported by the lead, not re-measured on every run.
 """
 import json
@@ -33,15 +33,15 @@ PRINTING_FORWARD = (
 
 @pytest.fixture
 def short_limits(monkeypatch):
-    original = grade_module._plans
+    original = grade_module._checks
 
-    def plans(edition):
+    def checks(edition):
         out = original(edition)
-        for plan in out:
-            plan.timeout = min(plan.timeout, SHORT)
+        for check in out:
+            check.timeout = min(check.timeout, SHORT)
         return out
 
-    monkeypatch.setattr(grade_module, "_plans", plans)
+    monkeypatch.setattr(grade_module, "_checks", checks)
     monkeypatch.setattr(grade_module, "IMPORT_TIMEOUT", SHORT)
 
 

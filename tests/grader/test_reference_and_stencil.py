@@ -44,6 +44,7 @@ def _strip_timing(results):
     results.pop("execution_time", None)
     extra = dict(results.get("extra_data") or {})
     extra.pop("timings_s", None)
+    extra.pop("sandbox", None)  # names the run's own sandbox uid
     results["extra_data"] = extra
     return results
 

@@ -14,6 +14,16 @@ EXPECTED_KEYS = [
 ]
 
 
+def test_the_check_registry_and_the_rubric_have_the_same_tests():
+    # every probed check has a rubric entry and vice versa (the static scan and the final
+    # run are scored by grade() itself)
+    from grader.editions import EDITIONS, load_edition
+    for name in EDITIONS:
+        registry = [c.key for c in load_edition(name).checks()]
+        rubric = [k for k in load_rubric(edition=name).keys if k not in ("banned", "final.accuracy")]
+        assert registry == rubric, (name, registry, rubric)
+
+
 def test_default_rubric_loads_and_totals_100():
     r = load_rubric()
     assert r.total_points == 100
