@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from grader.checks import hints
-from grader.checks.compare import FLOAT64, differences, error_text, tolerance_for
+from grader.checks.compare import differences, error_text, tolerance_for
 from grader.results.outcome import Outcome
 
 SEED = 20260
@@ -31,21 +31,25 @@ class Check:
     probe: str
     args: dict
     timeout: float = 20.0
-    normalize: object = None          # (label, expected, got) -> (expected, got)
-    tolerance: object = field(default=tolerance_for)
-    diagnose: object = None           # (label, expected, got) -> [hints.Hint]: recognised mistakes
+    normalize: object = None          # (meta, expected, got) -> (expected, got)
+    tolerance: object = field(default=tolerance_for)   # meta -> {"rtol", "atol"}
+    diagnose: object = None           # (meta, expected, got) -> [hints.Hint]: recognised mistakes
+    meta: dict = field(default_factory=dict)   # {case key: what the case is (dtype, method, config...)}
 
 
 def _rng(offset=0):
     return np.random.default_rng(SEED + offset)
 
 
-def score_cases(key, expected_cases, got_cases, *, normalize=None, tolerance=tolerance_for, diagnose=None,
-                hint_detail="formula"):
+def score_cases(key, expected_cases, got_cases, *, meta=None, normalize=None, tolerance=tolerance_for,
+                diagnose=None, hint_detail="formula"):
     """Outcome with the share of the reference's cases that the student matches.
 
+    Every case key was chosen by the grader, and ``meta`` says what each case is (its
+    dtype, method, inputs...): tolerances, normalisers and hints read that, never labels.
     Cases that fail in the same way (e.g. one NotImplementedError behind every case) are
     reported once, with the list of cases."""
+    meta = meta or {}
     if not isinstance(got_cases, dict):
         return Outcome(key, 0.0, "The probe returned no results.")
     passed, failures = 0, {}
@@ -57,13 +61,14 @@ def score_cases(key, expected_cases, got_cases, *, normalize=None, tolerance=tol
             failures.setdefault(error_text(got["error"]), []).append(label)
             continue
         want, have = expected["value"], got["value"]
+        case = meta.get(label, {})
         if normalize:
-            want, have = normalize(label, want, have)
-        problems = differences(want, have, **tolerance(label), path="result", hints=hint_detail != "none")
+            want, have = normalize(case, want, have)
+        problems = differences(want, have, **tolerance(case), path="result", hints=hint_detail != "none")
         if not problems:
             passed += 1
             continue
-        hints = _hint_lines(diagnose, label, expected["value"], got["value"], hint_detail)
+        hints = _hint_lines(diagnose, case, expected["value"], got["value"], hint_detail)
         text = "\n".join(problems[:3]) + hints
         failures.setdefault(text, []).append(label)
     total = len(expected_cases)
@@ -78,11 +83,11 @@ def _failure_block(labels, text):
     return f"\n- {shown}:\n    " + text.replace("\n", "\n    ")
 
 
-def _hint_lines(diagnose, label, expected, got, detail):
+def _hint_lines(diagnose, case, expected, got, detail):
     if diagnose is None or detail == "none":
         return ""
     try:
-        found = diagnose(label, expected, got)
+        found = diagnose(case, expected, got)
     except Exception:  # a hint is a courtesy: never let it cost the verdict
         return ""
     return "".join(f"\nhint: {h.text(detail)}" for h in found[:2])
@@ -97,10 +102,23 @@ def _linear_configs():
             for batch, n_in, n_out in ((5, 4, 3), (1, 6, 2)):
                 w = rng.normal(size=(n_in, n_out)).astype(dtype)
                 b = rng.normal(size=(n_out,) if bias_shape == "(out,)" else (1, n_out)).astype(dtype)
-                configs.append({"label": f"{np.dtype(dtype).name}, bias {bias_shape}, batch {batch}",
-                                "x": rng.normal(size=(batch, n_in)).astype(dtype), "w": w, "b": b,
-                                "J": rng.normal(size=(batch, n_out)).astype(dtype)})
+                label = f"{np.dtype(dtype).name}, bias {bias_shape}, batch {batch}"
+                configs.append({"label": label, "x": rng.normal(size=(batch, n_in)).astype(dtype), "w": w,
+                                "b": b, "J": rng.normal(size=(batch, n_out)).astype(dtype),
+                                "cases": {m: f"{m} [{label}]" for m in LINEAR_METHODS}})
     return configs
+
+
+LINEAR_METHODS = ("forward", "compose_input_gradients", "compose_weight_gradients")
+
+
+def _linear_check_inputs():
+    configs = _linear_configs()
+    construct = "Linear(7, 3) parameters"
+    meta = {construct: {"dtype": "float64", "method": "__init__"}}
+    for c in configs:
+        meta.update({key: {"dtype": c["x"].dtype.name, "method": m} for m, key in c["cases"].items()})
+    return {"configs": configs, "construct_case": construct}, meta
 
 
 def _activation_inputs():
@@ -114,9 +132,9 @@ def _activation_inputs():
                     "J": rng.normal(size=big.shape)})
     specs = [("LeakyReLU", {}, "LeakyReLU()"), ("LeakyReLU", {"alpha": 0.1}, "LeakyReLU(alpha=0.1)"),
              ("ReLU", {}, "ReLU()"), ("Sigmoid", {}, "Sigmoid()"), ("Softmax", {}, "Softmax()")]
-    return {"cases_spec": [{"label": f"{shown} [{c['label']}]", "class": cls, "kwargs": kwargs,
-                            "x": c["x"], "J": c["J"]}
-                           for cls, kwargs, shown in specs for c in configs]}
+    cases = [{"label": f"{shown} [{c['label']}]", "class": cls, "kwargs": kwargs, "x": c["x"], "J": c["J"]}
+             for cls, kwargs, shown in specs for c in configs]
+    return {"cases_spec": cases}, {c["label"]: {"dtype": c["x"].dtype.name, "case": c} for c in cases}
 
 
 def _probabilities(rng, batch, n):
@@ -156,22 +174,51 @@ def _optimizer_configs():
     for cls, kwargs in (("BasicOptimizer", {}), ("RMSProp", {}), ("RMSProp", {"beta": 0.8, "epsilon": 1e-5}),
                         ("Adam", {}), ("Adam", {"beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-6})):
         shown = ", ".join(f"{k}={v}" for k, v in kwargs.items())
-        configs.append({"label": f"{cls}({shown}) over 4 steps", "class": cls, "kwargs": kwargs,
-                        "lr": 0.01, "params": params, "frozen": frozen, "steps": steps})
+        label = f"{cls}({shown}) over 4 steps"
+        configs.append({"label": label, "class": cls, "kwargs": kwargs, "lr": 0.01, "params": params,
+                        "frozen": frozen, "steps": steps,
+                        "cases": {str(i): f"{label}: after step {i + 1}" for i in range(len(steps))}})
     return configs
+
+
+def _optimizer_meta(configs):
+    return {key: {"dtype": "float64", "config": c, "step": int(i)} for c in configs for i, key in c["cases"].items()}
 
 
 def _model_args():
     rng = _rng(6)
     weights = [(rng.normal(size=(6, 5)), rng.normal(size=(5,))), (rng.normal(size=(5, 3)), rng.normal(size=(1, 3)))]
-    return {"weights": [[w, b] for w, b in weights], "x": rng.normal(size=(20, 6)),
-            "y": np.eye(3)[rng.integers(0, 3, 20)], "lr": 0.1}
+    args = {"weights": [[w, b] for w, b in weights], "x": rng.normal(size=(20, 6)),
+            "y": np.eye(3)[rng.integers(0, 3, 20)], "lr": 0.1, "cases_spec": MODEL_CASES}
+    meta = {}
+    for part, keys in MODEL_CASES.items():
+        for fact, key in (keys.items() if isinstance(keys, dict) else [(part, keys)]):
+            meta[key] = {"dtype": "float64", "part": part, "fact": fact}
+    return args, meta
 
 
-def _normalize_model(label, expected, got):
-    if isinstance(expected, dict) and "batches" in expected:
+# {part of the model probe: case key, or {fact: case key}}
+MODEL_CASES = {
+    "parameters": "Model.parameters",
+    "forward": "Sequential.forward",
+    "evaluation_step": {"weights_unchanged": "batch_step(training=False): weights unchanged",
+                        "loss": "batch_step(training=False): loss",
+                        "accuracy": "batch_step(training=False): accuracy"},
+    "training_step": {"loss": "batch_step(training=True): loss", "accuracy": "batch_step(training=True): accuracy",
+                      "parameters": "batch_step(training=True): parameters after the step"},
+    "two_training_steps": "two batch_step(training=True) calls in a row",
+    "fit": {"batch_sizes": "fit(epochs=2, batch_size=7) on 20 rows: batch sizes trained on",
+            "history": "fit(epochs=2, batch_size=7) on 20 rows: returns a dict with loss and acc"},
+    "evaluate": {"averages": "evaluate(batch_size=7) on 20 rows: averaged loss and accuracy",
+                 "predictions": "evaluate(batch_size=7) on 20 rows: predictions for every row",
+                 "weights_unchanged": "evaluate(batch_size=7) on 20 rows: weights unchanged"},
+}
+
+
+def _normalize_model(case, expected, got):
+    if case.get("part") == "evaluate" and case.get("fact") == "averages":
         return _either_average(expected, got)
-    if label.endswith("predictions for every row") and got is None:
+    if case.get("part") == "evaluate" and case.get("fact") == "predictions" and got is None:
         return None, None  # evaluate may return the metrics alone (the handout allows both)
     return expected, got
 
@@ -195,7 +242,7 @@ def _either_average(expected, got):
     return min(candidates, key=distance), have
 
 
-def _normalize_preprocess(label, expected, got):
+def _normalize_preprocess(case, expected, got):
     def integer_kinds(summary):
         if not isinstance(summary, dict):
             return summary
@@ -210,57 +257,52 @@ def _normalize_preprocess(label, expected, got):
     return integer_kinds(expected), integer_kinds(got)
 
 
-def _by_label(items):
-    return {item["label"]: item for item in items}
+def _diagnose_activations(case, expected, got):
+    return hints.activation_hints(case["case"], case["case"], expected, got)
 
 
-def _diagnose_activations(args):
-    cases = _by_label(args["cases_spec"])
-    return lambda label, expected, got: hints.activation_hints(cases[label], cases[label], expected, got)
+def _diagnose_losses(case, expected, got):
+    return hints.loss_hints(case["config"], expected, got)
 
 
-def _diagnose_losses(configs):
-    cases = _by_label(configs)
-    return lambda label, expected, got: hints.loss_hints(cases[label], expected, got)
+def _diagnose_linear(case, expected, got):
+    return [hints.WEIGHT_COMPOSE] if case.get("method") == "compose_weight_gradients" else []
 
 
-def _diagnose_linear(label, expected, got):
-    return [hints.WEIGHT_COMPOSE] if label.startswith("compose_weight_gradients") else []
-
-
-def _diagnose_optimizers(configs):
-    cases = _by_label(configs)
-
-    def diagnose(label, expected, got):
-        name, _, fact = label.rpartition(": after step ")
-        return hints.optimizer_hints(cases[name], int(fact) - 1, got)
-    return diagnose
+def _diagnose_optimizers(case, expected, got):
+    return hints.optimizer_hints(case["config"], case["step"], got)
 
 
 def _diagnose_model(args):
-    return lambda label, expected, got: hints.model_hints(label, expected, got, args)
+    return lambda case, expected, got: hints.model_hints(case, expected, got, args)
+
+
+def _by_label(configs, **fields):
+    return {c["label"]: dict(fields, config=c) for c in configs}
 
 
 def behaviour_checks():
     rng = _rng(0)
     tensor_x = rng.normal(size=(3, 4))
     w, b = rng.normal(size=(3, 2)), np.zeros(2)
-    activation_args, loss_configs = _activation_inputs(), _loss_configs()
-    optimizer_configs, model_args = _optimizer_configs(), _model_args()
+    linear_args, linear_meta = _linear_check_inputs()
+    activation_args, activation_meta = _activation_inputs()
+    loss_configs, optimizer_configs = _loss_configs(), _optimizer_configs()
+    model_args, model_meta = _model_args()
     return [
         Check("behaviour.tensor", "grader.probes.components:tensor", {"x": tensor_x, "y": tensor_x * 2}),
         Check("behaviour.weighted", "grader.probes.components:weighted", {"w": w, "b": b}),
-        Check("behaviour.linear", "grader.probes.components:linear", {"configs": _linear_configs()},
-              diagnose=_diagnose_linear),
+        Check("behaviour.linear", "grader.probes.components:linear", linear_args, diagnose=_diagnose_linear,
+              meta=linear_meta),
         Check("behaviour.activations", "grader.probes.components:activations", activation_args,
-              diagnose=_diagnose_activations(activation_args)),
+              diagnose=_diagnose_activations, meta=activation_meta),
         Check("behaviour.losses", "grader.probes.components:losses", {"configs": loss_configs},
-              diagnose=_diagnose_losses(loss_configs)),
+              diagnose=_diagnose_losses, meta=_by_label(loss_configs, dtype="float64")),
         Check("behaviour.metrics", "grader.probes.components:metrics", {"configs": _metric_configs()}),
         Check("behaviour.optimizers", "grader.probes.components:optimizers", {"configs": optimizer_configs},
-              tolerance=lambda label: FLOAT64, diagnose=_diagnose_optimizers(optimizer_configs)),
+              diagnose=_diagnose_optimizers, meta=_optimizer_meta(optimizer_configs)),
         Check("behaviour.model", "grader.probes.components:model", model_args, timeout=30,
-              normalize=_normalize_model, diagnose=_diagnose_model(model_args)),
+              normalize=_normalize_model, diagnose=_diagnose_model(model_args), meta=model_meta),
         Check("behaviour.preprocess", "grader.probes.components:preprocess", {"rows": [0, 1, 59999]},
-              timeout=60, normalize=_normalize_preprocess, tolerance=lambda label: {"rtol": 1e-5, "atol": 1e-6}),
+              timeout=60, normalize=_normalize_preprocess, tolerance=lambda case: {"rtol": 1e-5, "atol": 1e-6}),
     ]

@@ -162,13 +162,13 @@ def optimizer_hints(config, step, got):
 # ------------------------------------------------------------------ model
 
 def model_hints(case, expected, got, args):
-    """case: the probe's case label; the facts it names are the grader's own."""
-    if case == "batch_step(training=False): weights unchanged" and got is False:
+    """case: what the grader knows of the case (which part of the model probe, which fact)."""
+    where = (case.get("part"), case.get("fact"))
+    if where == ("evaluation_step", "weights_unchanged") and got is False:
         return [TRAINING_FALSE]
-    if case.endswith("batch sizes trained on") and isinstance(got, (list, np.ndarray)) and \
-            _total(got) < _total(expected):
+    if where == ("fit", "batch_sizes") and isinstance(got, (list, np.ndarray)) and _total(got) < _total(expected):
         return [LAST_PARTIAL_BATCH]
-    if case.endswith("predictions for every row") and isinstance(got, np.ndarray) and got.ndim >= 1 and \
+    if where == ("evaluate", "predictions") and isinstance(got, np.ndarray) and got.ndim >= 1 and \
             len(got) < len(args["x"]):
         return [LAST_BATCH_PREDICTIONS]
     return []

@@ -36,12 +36,14 @@ class Check:
     normalize: object = None         # for case-by-case scoring (grader/checks/behaviour.py)
     tolerance: object = field(default=tolerance_for)
     diagnose: object = None
+    meta: dict = field(default_factory=dict)   # {case key: what the case is}, read by the three above
     retry_on_memory: dict | None = None   # extra worker environment for one retry after running out of memory
 
 
 def compare_cases(check, expected, got, settings):
-    return behaviour.score_cases(check.key, expected, got, normalize=check.normalize, tolerance=check.tolerance,
-                                 diagnose=check.diagnose, hint_detail=settings["hint_detail"])
+    return behaviour.score_cases(check.key, expected, got, meta=check.meta, normalize=check.normalize,
+                                 tolerance=check.tolerance, diagnose=check.diagnose,
+                                 hint_detail=settings["hint_detail"])
 
 
 def compare_gradients(check, expected, got, settings):
@@ -52,7 +54,8 @@ def compare_gradients(check, expected, got, settings):
 def _behaviour(spec, files, **extra):
     """A behaviour.Check (inputs, tolerance, hints) as a registry entry."""
     return Check(spec.key, spec.probe, spec.args, compare_cases, files=files, timeout=spec.timeout,
-                 normalize=spec.normalize, tolerance=spec.tolerance, diagnose=spec.diagnose, **extra)
+                 normalize=spec.normalize, tolerance=spec.tolerance, diagnose=spec.diagnose, meta=spec.meta,
+                 **extra)
 
 
 def spring2026_checks(api_entries):

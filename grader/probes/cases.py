@@ -123,11 +123,11 @@ class Cases:
         return self.results[name]
 
 
-    def run_facts(self, name, facts, fn, *args, **kwargs):
-        """Run fn once; each named fact it measures is its own case, "name: fact", so
-        independent mistakes cost independent cases. fn returns {fact: value} or yields
-        (fact, value) pairs as it goes; when it raises, the facts measured so far keep
-        their values and the others get the error."""
+    def run_facts(self, keys, fn, *args, **kwargs):
+        """Run fn once; each fact it measures is its own case, stored under the case key the
+        grader chose for it (keys: {fact: case key}), so independent mistakes cost
+        independent cases. fn returns {fact: value} or yields (fact, value) pairs as it goes;
+        when it raises, the facts measured so far keep their values and the others get the error."""
         measured = {}
         try:
             values = fn(*args, **kwargs)
@@ -138,9 +138,9 @@ class Cases:
             raise
         except BaseException as error:
             failed = {"error": describe_exception(error)}
-            measured.update({fact: failed for fact in facts if fact not in measured})
-        for fact in facts:
-            self.results[f"{name}: {fact}"] = measured.get(fact, {"error": {
+            measured.update({fact: failed for fact in keys if fact not in measured})
+        for fact, key in keys.items():
+            self.results[key] = measured.get(fact, {"error": {
                 "type": "Missing", "message": "not measured", "student_frame": None}})
 
 
