@@ -22,7 +22,7 @@ from grader.rubric.load import load_rubric
 from grader.runner.budget import TimeBudget
 from grader.runner.reference import reference_answers
 from grader.runner.session import Session, failure_text, ran_out_of_memory
-from grader.sandbox.banned import scan_tree
+from grader.checks.scan import scan_tree
 from grader.sandbox.supervisor import SandboxSetupError
 from grader.submission import (SubmissionTooLarge, build_reference_submission, find_root, renamed_assignment,
                                stage_with_assignment)

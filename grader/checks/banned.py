@@ -1,6 +1,6 @@
 """Banned libraries: what the static scan found, and what the rubric's policy withholds."""
 from grader.checks.imports import is_testing_file, reachable
-from grader.sandbox.banned import NOT_SCANNED
+from grader.checks.scan import NOT_SCANNED
 from grader.results.outcome import Outcome
 
 

@@ -45,7 +45,7 @@ import sysconfig
 import time
 from dataclasses import asdict, dataclass, field
 
-from .banned import is_banned
+from grader.banned_libraries import is_banned
 
 # Each Worker runs its student code under a uid of its own, from this range (no
 # account needed): then its stray processes can be found and killed without

@@ -37,7 +37,7 @@ import os
 import sys
 import types
 
-from .banned import is_banned
+from grader.banned_libraries import is_banned
 
 MAX_RECORDS = 200
 _HERE = os.path.realpath(__file__)

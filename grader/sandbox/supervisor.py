@@ -89,7 +89,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]   # the dir holding the grade
 # The grader modules a worker runs (besides the packages named by probe prefixes):
 # staged into its area, so it never reads the project itself (nor the reference beside it).
 WORKER_MODULES = ("grader/__init__.py", "grader/sandbox", "grader/data", "grader/gradcheck.py",
-                  "grader/submission.py")   # banned.py (is_banned, used by the guard) imports it
+                  "grader/banned_libraries.py")   # is_banned, used by the guard
 STATUSES = ("ok", "error", "timeout", "crashed", "memory")
 IN_WORKER_ENV = "BERAS_IN_WORKER"
 DEFAULT_FILE_MB = 64

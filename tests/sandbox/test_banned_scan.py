@@ -1,4 +1,4 @@
-from grader.sandbox.banned import scan_file, scan_tree
+from grader.checks.scan import scan_file, scan_tree
 
 
 def write(tmp_path, name, text):
@@ -81,7 +81,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.sandbox.banned import NOT_SCANNED
+from grader.checks.scan import NOT_SCANNED
 from grader.submission import MAX_SOURCE_BYTES
 
 pytestmark = pytest.mark.timeout(60)   # a scan that reads /dev/zero or opens a fifo would hang here
@@ -142,7 +142,7 @@ def test_statements_are_capped(tmp_path):
 
 SCAN_UNDER_LIMIT = """
 import sys
-from grader.sandbox.banned import scan_tree
+from grader.checks.scan import scan_tree
 for f in scan_tree(sys.argv[1]):
     print(f.file, f.kind)
 """

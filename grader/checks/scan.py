@@ -36,30 +36,18 @@ Static scan
     (``code/preprocess.py`` matches ``preprocess.py``) because GitHub
     submissions often nest the files one directory down.
 
-Run-time guard
-    :class:`BannedImportGuard` is put first on ``sys.meta_path`` inside the
-    worker. A banned top-level name may only be found inside the shims
-    directory (where the grader's stand-in ``tensorflow`` lives); any other
-    attempt raises ``ImportError`` naming the importing file and line and
-    is recorded in ``guard.attempts``. The guard is a fence for honest
-    mistakes, not a security boundary (student code can remove it); the
-    static scan is what the grader scores. At run time the shim is allowed
-    from any file; restricting it to ``preprocess.py`` is the static
-    scan's job.
+The run-time guard is grader/sandbox/guard.py.
 """
 from __future__ import annotations
 
 import ast
-import importlib.machinery
 import os
-import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from grader.submission import parse_python, read_source
 
-BANNED = frozenset({"tensorflow", "keras", "torch", "torchvision", "torchaudio", "sklearn", "scikit_learn"})
-BANNED_DESCRIPTION = "tensorflow, keras, torch, scikit-learn"
+from grader.banned_libraries import is_banned
 
 DEFAULT_ALLOWED: dict[str, frozenset[tuple[str, str]]] = {
     "preprocess.py": frozenset({("tensorflow.keras", "datasets"), ("tensorflow.keras.datasets", "mnist")}),
@@ -68,10 +56,6 @@ DEFAULT_ALLOWED: dict[str, frozenset[tuple[str, str]]] = {
 _SKIPPED_DIRS = {"__pycache__", ".git", ".hg", ".svn", "node_modules"}
 NOT_SCANNED = frozenset({"unreadable", "too-large", "too-complex"})
 _MAX_STATEMENT = 300   # characters of a statement shown in a finding
-
-
-def is_banned(module: str) -> bool:
-    return module.split(".", 1)[0] in BANNED
 
 
 @dataclass(frozen=True)
