@@ -15,10 +15,10 @@ import time
 import traceback
 from pathlib import Path
 
+from grader.cli_table import format_table
 from grader.editions import DEFAULT_EDITION, EDITIONS
-from grader.results.gradescope import format_table, write_results
 from grader.results.minimal import BAD_RUBRIC, GRADER_FAULT, NOT_WRITTEN, UNFINISHED, minimal_results
-from grader.results.results_file import ResultsFile
+from grader.results.results_file import ResultsFile, write_results
 from grader.results.text import safe_text
 from grader.rubric.load import RubricError, load_rubric
 

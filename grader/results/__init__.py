@@ -1,10 +1,9 @@
-"""Check outcomes -> Gradescope results.json (via gradescope-utils), always writable."""
-from .outcome import Outcome
-from .gradescope import (DEFAULT_MISSING_REASON, OUTPUT_FORMAT, build_results, format_table,
-                         write_results)
+"""Check outcomes -> Gradescope results.json (written by gradescope-utils), always writable."""
+from .gradescope import build_results
 from .minimal import minimal_results
-from .results_file import ResultsFile
+from .outcome import Outcome
+from .results_file import ResultsFile, write_results
 from .schema import ResultsError, validate_results
 
-__all__ = ["Outcome", "DEFAULT_MISSING_REASON", "OUTPUT_FORMAT", "ResultsError", "ResultsFile",
-           "build_results", "format_table", "minimal_results", "validate_results", "write_results"]
+__all__ = ["Outcome", "ResultsError", "ResultsFile", "build_results", "minimal_results",
+           "validate_results", "write_results"]

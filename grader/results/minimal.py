@@ -43,7 +43,7 @@ def minimal_results(rubric, message: str, *, execution_time: float = 0.0,
              for t in (rubric.tests if rubric is not None else [])]
     results = {
         "score": 0.0,
-        "execution_time": _seconds(execution_time),
+        "execution_time": seconds(execution_time),
         "output": shown,
         "output_format": fmt,
         "test_output_format": fmt,
@@ -57,7 +57,8 @@ def minimal_results(rubric, message: str, *, execution_time: float = 0.0,
     return safe_tree(results)
 
 
-def _seconds(value) -> float:
+def seconds(value) -> float:
+    """A run's duration as results.json wants it: a finite number >= 0, to 2 decimals."""
     try:
         value = float(value)
     except (TypeError, ValueError):

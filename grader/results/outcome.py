@@ -2,7 +2,7 @@
 
 An ``Outcome`` is plain data: which rubric test it scores (``key``), the share
 of that test's points earned (``fraction``), and what to tell the student.
-``grader.results.gradescope.build_results`` turns a rubric plus outcomes into
+``grader.results.build_results`` turns a rubric plus outcomes into
 Gradescope's results.json.
 
 ``fraction`` is sanitised on construction: anything that is not a finite number
@@ -46,15 +46,3 @@ class Outcome:
                 self.leaderboard = [self.leaderboard]
             else:
                 self.leaderboard = list(self.leaderboard)
-
-    @property
-    def passed(self) -> bool:
-        return self.fraction >= 1.0
-
-    @classmethod
-    def passing(cls, key: str, output: str = "", **kw) -> "Outcome":
-        return cls(key, 1.0, output, **kw)
-
-    @classmethod
-    def failing(cls, key: str, output: str, **kw) -> "Outcome":
-        return cls(key, 0.0, output, **kw)

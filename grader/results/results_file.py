@@ -32,7 +32,7 @@ from pathlib import Path
 from .schema import to_json, validate_results
 from .text import safe_tree
 
-RESERVE_BYTES = 4 * 1024 * 1024   # results.json is tens of KB; messages are capped (gradescope.py)
+RESERVE_BYTES = 4 * 1024 * 1024   # results.json is tens of KB; messages are capped (plan.py)
 _BLOCK = b" " * 65536
 
 
@@ -58,6 +58,15 @@ def write_atomically(path, data: bytes) -> Path:
             os.unlink(tmp)
         raise
     return path
+
+
+def write_results(results: dict, path) -> Path:
+    """Validate ``results`` and write them atomically to ``path`` (local mode's --json).
+
+    Raises ResultsError (and writes nothing) if the results are invalid; readers see
+    the previous file or no file, or the complete new one. Gradescope mode goes through
+    ResultsFile, which also pre-writes and reserves disk."""
+    return write_atomically(path, checked_json(results))
 
 
 class ResultsFile:

@@ -5,6 +5,9 @@ import subprocess
 
 import pytest
 
+from grader.cli_table import format_table
+from grader.results import Outcome, build_results
+from grader.rubric import parse_rubric
 from grader.submission import PROJECT_ROOT
 from tests.grader.submissions import RUBRIC_POINTS, assert_complete, by_number, losers, make_submission, summary
 
@@ -96,3 +99,23 @@ def test_python_dash_m_grader_local_mode(tmp_path, submission):
                          env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     assert "Total:" in run.stdout and run.stderr.strip() == ""
+
+
+def test_the_local_table_shows_scores_messages_total_and_the_sandbox():
+    rubric = parse_rubric({"tests": {
+        "a": {"name": "Alpha", "number": "1.1", "points": 4, "visibility": "visible"},
+        "b": {"name": "Beta", "number": "1.2", "points": 6, "visibility": "after_due_date"},
+        "c": {"name": "Gamma, informational", "number": "1.3", "points": 0, "visibility": "visible"}}})
+    results = build_results(rubric, [Outcome("a", 1, "ok"), Outcome("b", 0.5, "line one\nline two\nline three"),
+                                     Outcome("c", 0, "a finding")], execution_time=0,
+                            extra_data={"sandbox": {"summary": "filesystem: landlock, network: none",
+                                                    "missing": ["seccomp"]}})
+    lines = format_table(results).splitlines()
+    rows = {line.split()[0]: line for line in lines if line[:5].strip() in ("1.1", "1.2", "1.3")}
+    assert "4 / 4" in rows["1.1"] and rows["1.1"].rstrip().endswith("passed")
+    assert "3 / 6" in rows["1.2"] and rows["1.2"].rstrip().endswith("failed [after_due_date]")
+    assert "0 / 0" in rows["1.3"] and rows["1.3"].rstrip().endswith("failed (info)")
+    text = "\n".join(lines)
+    assert "line two" in text and "line three" not in text and "1 more line(s)" in text
+    assert lines[-3:] == ["Total: 7 / 10", "Sandbox: filesystem: landlock, network: none",
+                          "  not in force: seccomp"]

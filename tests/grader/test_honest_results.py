@@ -71,12 +71,6 @@ def limits_report(run):
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
-@pytest.fixture(scope="module", autouse=True)
-def warm_reference(tmp_path_factory):
-    """The reference's answers are cached per process; compute them once."""
-    grade_json(make_submission(tmp_path_factory.mktemp("warm")))
-
-
 # ------------------------------------------------------------------ text that cannot be encoded
 
 def test_a_lone_surrogate_in_an_exception_message(tmp_path):
@@ -201,6 +195,29 @@ def test_missing_mnist_is_a_grader_fault(tmp_path, mode):
     assert results["score"] == 0
     assert "The grader failed" in results["output"] and "not your fault" in results["output"]
     assert "grader_fault" in results["extra_data"]
+
+
+def test_a_failure_of_the_results_library_is_a_grader_fault(tmp_path, monkeypatch, capsys):
+    """gradescope-utils builds results.json; if it breaks, the run says the grader failed (exit 3,
+    every test at 0 of its max score), never a score it did not give. In process, to break it."""
+    from gradescope_utils.autograder_utils.json_test_runner import JSONTestRunner
+
+    from grader import cli
+
+    def broken(self, suite):
+        raise RuntimeError("the results library broke")
+    monkeypatch.setattr(JSONTestRunner, "run", broken)
+    (tmp_path / "upload").mkdir()                        # nothing to grade: the results are built at once
+    code = cli.main(["--submission-dir", str(tmp_path / "upload"), "--results", str(tmp_path / "results.json"),
+                     "--quiet"])
+    assert code == cli.EXIT_GRADER_FAULT == 3
+    fault_lines = [line for line in capsys.readouterr().err.splitlines()
+                   if line.startswith("run_autograder: grader fault")]
+    assert len(fault_lines) == 1 and "the results library broke" in fault_lines[0]
+    results = strict_load(tmp_path / "results.json")
+    assert_complete(results)
+    assert results["score"] == 0 and "The grader failed" in results["output"]
+    assert "the results library broke" in results["extra_data"]["grader_fault"]
 
 
 def test_an_invalid_rubric_is_refused_with_the_validators_message(tmp_path):
