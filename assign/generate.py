@@ -8,11 +8,14 @@ import tempfile
 from pathlib import Path
 
 from .editions import EDITIONS
+from .leaks import leaks, read_text, telltales
 from .markers import MarkerError, cut
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SKIP_DIRS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
 SKIP_SUFFIXES = {".pyc", ".pyo"}
+# Downloaded for local runs (python -m _local.fetch_mnist), never handed out.
+LOCAL_ONLY = {"data/mnist"}
 
 
 class GenerationError(RuntimeError):
@@ -27,7 +30,9 @@ def source_files(edition, root=PROJECT_ROOT):
         if not base.is_dir():
             raise GenerationError(f"edition {edition.name}: source folder {base} does not exist")
         for dirpath, dirnames, filenames in os.walk(base):
-            dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+            here = Path(dirpath).relative_to(base)
+            dirnames[:] = sorted(d for d in dirnames
+                                 if d not in SKIP_DIRS and (here / d).as_posix() not in LOCAL_ONLY)
             for name in sorted(filenames):
                 path = Path(dirpath) / name
                 if path.suffix in SKIP_SUFFIXES:
@@ -60,8 +65,21 @@ def build(edition, out_dir, root=PROJECT_ROOT):
                 f.write(stencil)
         else:
             shutil.copyfile(path, target)
+    check_no_solution(edition, out_dir, root)
     check_imports(out_dir)
     return out_dir
+
+
+def check_no_solution(edition, out_dir, root=PROJECT_ROOT):
+    """No line of a solution block may reach the stencil (assign.leaks says which lines count)."""
+    sources = {}
+    for path, _ in source_files(edition, root):
+        text = read_text(path)
+        if text is not None:
+            sources[path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)] = text
+    found = leaks(out_dir, telltales(sources))
+    if found:
+        raise GenerationError("the stencil would hold solution code:\n  " + "\n  ".join(found))
 
 
 def check_imports(out_dir):

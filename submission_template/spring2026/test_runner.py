@@ -1,13 +1,14 @@
 """Run the local Beras tests (tests/test_*.py) and print what passes and what does not.
 
     python test_runner.py                      # every test
-    python test_runner.py --category beras     # one file: beras, data, gradient or assignment
-    python test_runner.py --test NAME          # one test by name (see --list)
+    python test_runner.py --category beras     # one file: beras, data, gradient, assignment (or yours)
+    python test_runner.py --test NAME          # the tests whose name contains NAME, e.g. dense, ohe
     python test_runner.py --list               # the tests, by category
     python test_runner.py --verbose            # also tracebacks and what the tests printed
 
 Exit code 0 when every selected test passes. These are the same checks as
 `python tests/test_<category>.py`; the autograder runs its own, stricter ones.
+The data tests need MNIST: `python -m _local.fetch_mnist` downloads it once.
 """
 import argparse
 import sys
@@ -15,10 +16,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 TESTS_DIR = HERE / "tests"
-CATEGORIES = ("beras", "data", "gradient", "assignment")
 
 sys.path.insert(0, str(TESTS_DIR))
 import _checks  # noqa: E402  (also puts this folder first on sys.path)
+
+CATEGORIES = tuple(_checks.find_test_files(TESTS_DIR))
 
 
 def load_categories(categories):
@@ -39,7 +41,9 @@ def main(argv=None):
     parser.add_argument("--category", choices=CATEGORIES, action="append",
                         help="only this category (repeatable; default: all)")
     parser.add_argument("--test", action="append", metavar="NAME",
-                        help="only this test, e.g. test_linear_forward or linear_forward (repeatable)")
+                        help="only the tests whose name contains NAME, in any case, e.g. dense, "
+                             "softmax, ohe, preprocess (repeatable); a full name runs that test alone")
+    parser.add_argument("--all", action="store_true", help="run every test (the default)")
     parser.add_argument("--list", action="store_true", help="list the tests and exit")
     parser.add_argument("--verbose", "-v", action="store_true", help="print tracebacks and output")
     args = parser.parse_args(argv)
@@ -49,19 +53,20 @@ def main(argv=None):
         for category, (tests, error) in loaded.items():
             print(f"[{category}]" + (f" (could not load: {error})" if error else ""))
             for fn in tests or []:
-                print(f"  {fn.__name__}")
+                print(f"  {_checks.listing(fn)}")
         return 0
+    known = [fn for tests, _ in loaded.values() for fn in tests or []]
+    all_loaded = all(error is None for _, error in loaded.values())
     if args.test:
-        known = [fn for tests, _ in loaded.values() for fn in tests or []]
-        unknown = [n for n in args.test if not any(_checks.matches(fn, n) for fn in known)]
-        if unknown:
+        _, unknown = _checks.select(known, args.test)
+        if unknown and all_loaded:  # else the test may be in the file that did not load: say that
             print(f"unknown test(s): {', '.join(unknown)}; see --list", file=sys.stderr)
             return 2
 
     outcomes = []
     for category, (tests, error) in loaded.items():
-        if args.test:
-            tests = [fn for fn in tests or [] if any(_checks.matches(fn, n) for n in args.test)]
+        if args.test and error is None:
+            tests, _ = _checks.select(tests, args.test)
             if not tests:
                 continue
         print(f"== {category} (tests/test_{category}.py) ==", flush=True)
@@ -70,6 +75,7 @@ def main(argv=None):
             outcomes.append(_checks.Outcome(f"tests/test_{category}.py", status, f"could not load: {message}"))
             _checks.report(outcomes[-1], args.verbose)
             continue
+        _checks.warn_unreachable(TESTS_DIR / f"test_{category}.py", loaded[category][0])
         for fn in tests:
             outcomes.append(_checks.run_test(fn))
             _checks.report(outcomes[-1], args.verbose)

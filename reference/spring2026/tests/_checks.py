@@ -5,12 +5,16 @@ homework runs. Each test file can be run on its own:
 
     python tests/test_beras.py --list         # the names of its tests
     python tests/test_beras.py --all          # run all of them (the default)
-    python tests/test_beras.py --test=NAME    # run one (repeatable)
+    python tests/test_beras.py --test=NAME    # run the tests whose name contains NAME (repeatable)
     python tests/test_beras.py --verbose      # also print tracebacks and output
 
-`python test_runner.py` runs every file (see its --help).
+NAME is any part of a test's name, in any case (`--test=dense`, `--test=Softmax`);
+a full name runs that test alone. A `test_...` function you add to a test file
+is found wherever it is in the file. `python test_runner.py` runs every file
+(see its --help).
 """
 import argparse
+import ast
 import contextlib
 import importlib.util
 import io
@@ -115,22 +119,64 @@ def first_or_only(grads, what):
                              f"got {_short(grads)}") from None
 
 
-# --------------------------------------------------------------------- running
+# --------------------------------------------------------------------- finding tests
 
-class Outcome:
-    def __init__(self, name, status, message="", details=""):
-        self.name, self.status, self.message, self.details = name, status, message, details
+def also_known_as(*names):
+    """Other names `--test` finds this test by: the handout's words for what it checks.
+
+    The handout says `--test=dense` for the layer this edition calls Linear, `--test=ohe`
+    for one-hot encoding, `--test=preprocess` for the data tests.
+    """
+    def mark(fn):
+        fn.also_known_as = tuple(names)
+        return fn
+    return mark
 
 
-def collect(module):
-    """The module's test functions (names starting with test_), in file order."""
-    tests = [obj for name, obj in vars(module).items()
-             if name.startswith("test_") and callable(obj) and getattr(obj, "__module__", None) == module.__name__]
-    return sorted(tests, key=lambda fn: fn.__code__.co_firstlineno)
+def _normalized(name):
+    return name.lower().removeprefix("test_")
+
+
+def _names(fn):
+    return {_normalized(n) for n in (fn.__name__, *getattr(fn, "also_known_as", ()))}
+
+
+def matching(tests, pattern):
+    """The tests `--test PATTERN` selects: those named exactly so (with or without test_,
+    or by an alias), else every test whose name or alias contains PATTERN, in any case."""
+    wanted = _normalized(pattern)
+    exact = [fn for fn in tests if wanted in _names(fn)]
+    return exact or [fn for fn in tests if any(wanted in name for name in _names(fn))]
+
+
+def select(tests, patterns):
+    """(the tests any pattern selects, in their own order; the patterns that select none)."""
+    chosen = {id(fn) for pattern in patterns for fn in matching(tests, pattern)}
+    unknown = [pattern for pattern in patterns if not matching(tests, pattern)]
+    return [fn for fn in tests if id(fn) in chosen], unknown
+
+
+def collect(*modules):
+    """The test functions (names starting with test_) defined in the modules, in file order.
+
+    A name found in several modules (the same file loaded twice) counts once, from the
+    first module that has it.
+    """
+    found = {}
+    for module in modules:
+        for name, obj in vars(module).items():
+            if (name.startswith("test_") and callable(obj) and name not in found
+                    and getattr(obj, "__module__", None) == module.__name__):
+                found[name] = obj
+    return sorted(found.values(), key=lambda fn: fn.__code__.co_firstlineno)
 
 
 def load_test_file(path):
-    """Import a tests/test_*.py file by path (not as the 'tests' package, which may be taken)."""
+    """Import a tests/test_*.py file by path, all of it (not as the 'tests' package, which may be taken).
+
+    Loading the whole file before looking for tests finds a test_ function wherever it
+    is, also after the `if __name__ == "__main__":` block.
+    """
     path = Path(path)
     name = f"_beras_local_tests_{path.stem}"
     if name in sys.modules:
@@ -144,6 +190,46 @@ def load_test_file(path):
         del sys.modules[name]
         raise
     return module
+
+
+def find_test_files(tests_dir=TESTS_DIR):
+    """{category: path} for every tests/test_<category>.py: the four given ones first, then yours."""
+    given = ("beras", "data", "gradient", "assignment")
+    found = {path.stem.removeprefix("test_"): path for path in sorted(Path(tests_dir).glob("test_*.py"))}
+    return {**{c: found[c] for c in given if c in found}, **{c: p for c, p in found.items() if c not in given}}
+
+
+def unreachable_tests(path, found):
+    """[(name, line)] of test_ functions written in the file that `found` lacks: defined
+    inside a block that never runs when the file is imported (`if __name__ == "__main__":`)."""
+    try:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return []
+    have = {fn.__name__ for fn in found}
+    missing = []
+    for statement in tree.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue   # a top-level test is found; a nested function is a helper
+        for node in ast.walk(statement):
+            if (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_")
+                    and node.name not in have):
+                missing.append((node.name, node.lineno))
+    return missing
+
+
+def warn_unreachable(path, found, stream=None):
+    for name, line in unreachable_tests(path, found):
+        print(f"note: {name} (tests/{Path(path).name}:{line}) is not run: it is inside a block "
+              "that does not run on import (such as `if __name__ == \"__main__\":`); "
+              "define it at the top level of the file", file=stream or sys.stdout)
+
+
+# --------------------------------------------------------------------- running
+
+class Outcome:
+    def __init__(self, name, status, message="", details=""):
+        self.name, self.status, self.message, self.details = name, status, message, details
 
 
 def _where(tb):
@@ -164,18 +250,28 @@ def _where(tb):
     return spot
 
 
+def _mnist_error_class():
+    """_local.mnist.MnistError when this folder has the MNIST stand-in, else None."""
+    module = sys.modules.get("_local.mnist")
+    return getattr(module, "MnistError", None)
+
+
 def describe(exc):
     """(status, one-line-ish message) for an exception raised by a test."""
     if isinstance(exc, NotImplementedError):
         return "FAIL", f"not implemented yet: {exc}"
     if isinstance(exc, AssertionError):
         return "FAIL", str(exc) or "assertion failed"
+    mnist_error = _mnist_error_class()
+    if mnist_error is not None and isinstance(exc, mnist_error):
+        return "ERROR", f"MNIST could not be loaded: {exc}"
     where = _where(exc.__traceback__)
     text = f"{type(exc).__name__}: {exc}"
     if isinstance(exc, (ImportError, SyntaxError)):
         text = f"could not import your code: {text}"
-        if isinstance(exc, ModuleNotFoundError) and (exc.name or "").split(".")[0] == "tensorflow":
-            text += " (preprocess.py loads MNIST with TensorFlow: `pip install tensorflow`)"
+        if isinstance(exc, ModuleNotFoundError) and (exc.name or "").split(".")[0] in ("tensorflow", "_local"):
+            text += (" (the homework folder's tensorflow/ and _local/ folders load MNIST without "
+                     "TensorFlow: copy them back from the stencil)")
     return "ERROR", text + (f" (at {where})" if where else "")
 
 
@@ -260,32 +356,48 @@ def summary(outcomes, stream=None):
     return failed == 0
 
 
-def matches(fn, name):
-    """--test NAME matches test_NAME or NAME itself."""
-    return fn.__name__ in (name, f"test_{name}")
+def listing(fn):
+    """One line of --list: the name, and the other names --test finds it by."""
+    aliases = getattr(fn, "also_known_as", ())
+    return fn.__name__ + (f"   (also: {', '.join(aliases)})" if aliases else "")
 
 
 def main_for_file(module_name, argv=None):
-    """The command line of one test file: --list, --all (default), --test=NAME, --verbose."""
-    module = sys.modules[module_name]
-    tests = collect(module)
-    parser = argparse.ArgumentParser(prog=f"python tests/{Path(module.__file__).name}",
-                                     description=(module.__doc__ or "").strip().splitlines()[0])
+    """The command line of one test file: --list, --all (default), --test=NAME, --verbose.
+
+    Called from the file's `if __name__ == "__main__":` block, before the rest of the
+    file has run; so the file is loaded again, whole, and its tests collected from that
+    (and from what had run, for a test defined inside the block itself).
+    """
+    partial = sys.modules[module_name]
+    path = Path(partial.__file__).resolve()
+    parser = argparse.ArgumentParser(prog=f"python tests/{path.name}",
+                                     description=(partial.__doc__ or "").strip().splitlines()[0])
     parser.add_argument("--list", action="store_true", help="list the tests and exit")
     parser.add_argument("--all", action="store_true", help="run every test (the default)")
-    parser.add_argument("--test", action="append", metavar="NAME", help="run only this test (repeatable)")
+    parser.add_argument("--test", action="append", metavar="NAME",
+                        help="run the tests whose name contains NAME, in any case (repeatable); "
+                             "a full name runs that test alone")
     parser.add_argument("--verbose", "-v", action="store_true", help="print tracebacks and output")
     args = parser.parse_args(argv)
+    try:
+        whole = load_test_file(path)
+    except Exception as exc:  # code after this block failed: run what is there, and say why
+        status, message = describe(exc)
+        print(f"note: tests/{path.name} could not be loaded to its end ({message}); "
+              "running the tests defined before its `if __name__ == \"__main__\":` block", file=sys.stderr)
+        whole = None
+    tests = collect(*([whole] if whole is not None else []), partial)
     if args.list:
         for fn in tests:
-            print(fn.__name__)
+            print(listing(fn))
         return 0
+    warn_unreachable(path, tests)
     if args.test:
-        unknown = [n for n in args.test if not any(matches(fn, n) for fn in tests)]
+        tests, unknown = select(tests, args.test)
         if unknown:
             print(f"unknown test(s): {', '.join(unknown)}; see --list", file=sys.stderr)
             return 2
-        tests = [fn for fn in tests if any(matches(fn, n) for n in args.test)]
     outcomes = []
     for fn in tests:
         outcomes.append(run_test(fn))

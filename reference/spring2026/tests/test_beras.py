@@ -1,6 +1,7 @@
 """Beras library basics: tensors, layers, activations, losses, metrics, one-hot, optimizers, models.
 
 Run from your submission folder:  python tests/test_beras.py [--list | --all | --test=NAME] [--verbose]
+(NAME: any part of a test's name, e.g. --test=dense, --test=softmax, --test=ohe)
 """
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ if str(Path(__file__).resolve().parent) not in sys.path:
 
 import numpy as np
 
-from _checks import assert_close, check, main_for_file
+from _checks import also_known_as, assert_close, check, main_for_file
 
 
 # --------------------------------------------------------------------- core
@@ -60,6 +61,7 @@ def _set_linear(layer, w, b):
     layer.b[...] = np.reshape(b, (1,) * (np.ndim(layer.b) - 1) + (-1,))
 
 
+@also_known_as("dense_forward")
 def test_linear_forward():
     from beras.layers import Linear
     layer = Linear(3, 2)
@@ -69,6 +71,7 @@ def test_linear_forward():
     assert_close(layer(x), [[4.5, -1.5], [2.5, -3.5]], "Linear(3, 2) forward", rtol=1e-5)
 
 
+@also_known_as("dense_parameters")
 def test_linear_parameters():
     from beras.core import Tensor
     from beras.layers import Linear
@@ -81,6 +84,7 @@ def test_linear_parameters():
     check(b.shape in ((3,), (1, 3)), f"Linear(4, 3).b should have shape (3,) or (1, 3), got {b.shape}")
 
 
+@also_known_as("dense_initializers")
 def test_initializers_shapes_and_zero_bias():
     from beras.layers import Linear
     np.random.seed(0)
@@ -145,6 +149,7 @@ def test_softmax_forward():
 
 # --------------------------------------------------------------------- losses, metrics, one-hot
 
+@also_known_as("mean_squared_error_forward")
 def test_mse_forward():
     from beras.losses import MeanSquaredError
     y_pred = np.array([[1.0, 2.0], [3.0, 4.0]])
@@ -153,6 +158,7 @@ def test_mse_forward():
     assert_close(MeanSquaredError()(y_pred, y_true), 3.25, "MeanSquaredError forward", shape=False)
 
 
+@also_known_as("categorical_crossentropy_forward")
 def test_cce_forward():
     from beras.losses import CategoricalCrossEntropy
     y_pred = np.array([[0.5, 0.25, 0.25], [0.1, 0.8, 0.1]])
@@ -173,6 +179,7 @@ def test_categorical_accuracy():
     assert_close(CategoricalAccuracy()(probs, labels), 0.75, "CategoricalAccuracy (3 of 4 right)", shape=False)
 
 
+@also_known_as("ohe_round_trip", "one_hot_round_trip")
 def test_onehot_round_trip():
     from beras.onehot import OneHotEncoder
     labels = np.array([3, 1, 3, 7, 1])
@@ -274,6 +281,7 @@ def test_model_parameters():
         check(got is want, f"model.parameters should be [w1, b1, w2, b2] (the layers' own Tensors); {what} is not")
 
 
+@also_known_as("model_forward")
 def test_sequential_forward():
     model, first, second = _small_model()
     rng = np.random.default_rng(0)
@@ -286,6 +294,7 @@ def test_sequential_forward():
     assert_close(model(x), expected, "Sequential(Linear(3, 4), ReLU(), Linear(4, 2)) forward", rtol=1e-4, atol=1e-5)
 
 
+@also_known_as("model_fit_and_evaluate")
 def test_sequential_fit_and_evaluate():
     from beras.activations import Softmax
     from beras.layers import Linear

@@ -4,6 +4,7 @@ Every check compares your gradient with central finite differences of your
 own forward pass, in float64: (f(x + eps) - f(x - eps)) / (2 eps).
 
 Run from your submission folder:  python tests/test_gradient.py [--list | --all | --test=NAME] [--verbose]
+(NAME: any part of a test's name, e.g. --test=dense, --test=softmax, --test=backward)
 """
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ if str(Path(__file__).resolve().parent) not in sys.path:
 
 import numpy as np
 
-from _checks import assert_close, check, first_or_only, main_for_file, numerical_gradient
+from _checks import also_known_as, assert_close, check, first_or_only, main_for_file, numerical_gradient
 
 RTOL, ATOL = 1e-5, 1e-7
 
@@ -44,12 +45,14 @@ def _upstream_check(layer, x, upstream, what):
 
 # --------------------------------------------------------------------- layers
 
+@also_known_as("dense_input_gradient")
 def test_linear_input_gradient():
     layer = _float64_linear(3, 2, seed=0)
     rng = np.random.default_rng(1)
     _upstream_check(layer, rng.normal(size=(4, 3)), rng.normal(size=(4, 2)), "Linear(3, 2)")
 
 
+@also_known_as("dense_weight_gradients")
 def test_linear_weight_gradients():
     from beras.core import Tensor
     layer = _float64_linear(3, 2, seed=2)
@@ -120,12 +123,14 @@ def _loss_gradient_check(loss_fn, y_pred, y_true, what):
                  rtol=RTOL, atol=ATOL)
 
 
+@also_known_as("mean_squared_error_gradient")
 def test_mse_gradient():
     from beras.losses import MeanSquaredError
     rng = np.random.default_rng(8)
     _loss_gradient_check(MeanSquaredError(), rng.normal(size=(4, 3)), rng.normal(size=(4, 3)), "MeanSquaredError")
 
 
+@also_known_as("categorical_crossentropy_gradient")
 def test_cce_gradient():
     from beras.losses import CategoricalCrossEntropy
     rng = np.random.default_rng(9)
@@ -157,6 +162,7 @@ def _model_backward_check(layers, loss_fn, x, y, what):
                      rtol=1e-4, atol=1e-7, shape=False)
 
 
+@also_known_as("model_backward_softmax_cce")
 def test_backward_softmax_cce_model():
     from beras.activations import LeakyReLU, Softmax
     from beras.losses import CategoricalCrossEntropy
@@ -168,6 +174,7 @@ def test_backward_softmax_cce_model():
                           "Sequential(Linear(4, 5), LeakyReLU(), Linear(5, 3), Softmax()) + CategoricalCrossEntropy")
 
 
+@also_known_as("model_backward_sigmoid_mse")
 def test_backward_sigmoid_mse_model():
     from beras.activations import Sigmoid
     from beras.losses import MeanSquaredError
