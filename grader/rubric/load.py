@@ -67,17 +67,12 @@ class RubricTest:
     order: int                      # 0-based position in the file
     tags: tuple[str, ...] = ()
 
-    @property
-    def informational(self) -> bool:
-        return self.points == 0
-
 
 @dataclass(frozen=True)
 class Rubric:
     settings: Mapping[str, Any]
     tests: list[RubricTest]
     source: str = ""                # path of the file it was loaded from
-    edition: str = ""
     _by_key: Mapping[str, RubricTest] = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -188,7 +183,7 @@ def _check_test(key: str, raw: Any, order: int, where: str) -> RubricTest:
                       visibility=vis, order=order, tags=tuple(tags))
 
 
-def parse_rubric(data: dict, source: str = "<rubric>", edition: str = "") -> Rubric:
+def parse_rubric(data: dict, source: str = "<rubric>") -> Rubric:
     """Validate already-parsed TOML data (a dict) and build a Rubric."""
     where = source
     unknown = [k for k in data if k not in ("settings", "tests")]
@@ -211,7 +206,7 @@ def parse_rubric(data: dict, source: str = "<rubric>", edition: str = "") -> Rub
                               f"{tests[-1].number!r} ({tests[-1].key!r}); keep tests in number order")
         seen_numbers[t.number] = key
         tests.append(t)
-    return Rubric(settings=MappingProxyType(settings), tests=tests, source=source, edition=edition)
+    return Rubric(settings=MappingProxyType(settings), tests=tests, source=source)
 
 
 def load_rubric(path: str | Path | None = None, edition: str = "spring2026") -> Rubric:
@@ -228,4 +223,4 @@ def load_rubric(path: str | Path | None = None, edition: str = "spring2026") -> 
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise RubricError(f"{p}: invalid TOML: {e}") from None
-    return parse_rubric(data, source=str(p), edition=edition if path is None else p.stem)
+    return parse_rubric(data, source=str(p))
