@@ -37,9 +37,9 @@ FINAL_RESERVE_S = 30
 MAX_PYTHON_FILES = 2000
 
 
-def _checks(edition):
+def _checks(edition, seed):
     """The edition's check registry (a seam: tests shorten the time allowances here)."""
-    return edition.checks()
+    return edition.checks(seed)
 
 
 def _import_problems(session, modules):
@@ -109,7 +109,7 @@ def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda
     if missing:
         notes.append("Missing files: " + ", ".join(missing) + ". Tests that need them fail.")
 
-    checks = _checks(edition)
+    checks = _checks(edition, settings["input_seed"])
     python_files = _python_files(root)
     findings = scan_tree(root, files=python_files, allowed=edition.ALLOWED_BANNED_IMPORTS)
     attribution = Attribution(findings, import_graph(root, python_files),

@@ -37,8 +37,9 @@ class Check:
     meta: dict = field(default_factory=dict)   # {case key: what the case is (dtype, method, config...)}
 
 
-def _rng(offset=0):
-    return np.random.default_rng(SEED + offset)
+def _rng(seed, offset=0):
+    """The generator of one builder's inputs; ``seed`` is the run's input seed (see registry)."""
+    return np.random.default_rng([SEED + offset, seed])
 
 
 def score_cases(key, expected_cases, got_cases, *, meta=None, normalize=None, tolerance=tolerance_for,
@@ -95,8 +96,8 @@ def _hint_lines(diagnose, case, expected, got, detail):
 
 # ---------------------------------------------------------------- inputs
 
-def _linear_configs():
-    rng, configs = _rng(1), []
+def _linear_configs(seed):
+    rng, configs = _rng(seed, 1), []
     for dtype in (np.float32, np.float64):
         for bias_shape in ("(out,)", "(1, out)"):
             for batch, n_in, n_out in ((5, 4, 3), (1, 6, 2)):
@@ -112,8 +113,8 @@ def _linear_configs():
 LINEAR_METHODS = ("forward", "compose_input_gradients", "compose_weight_gradients")
 
 
-def _linear_check_inputs():
-    configs = _linear_configs()
+def _linear_check_inputs(seed):
+    configs = _linear_configs(seed)
     construct = "Linear(7, 3) parameters"
     meta = {construct: {"dtype": "float64", "method": "__init__"}}
     for c in configs:
@@ -121,8 +122,8 @@ def _linear_check_inputs():
     return {"configs": configs, "construct_case": construct}, meta
 
 
-def _activation_inputs():
-    rng, configs = _rng(2), []
+def _activation_inputs(seed):
+    rng, configs = _rng(seed, 2), []
     for dtype in (np.float32, np.float64):
         x = rng.normal(size=(4, 5)).astype(dtype)
         x[0, :2] = 0.0  # LeakyReLU's gradient at exactly 0
@@ -142,8 +143,8 @@ def _probabilities(rng, batch, n):
     return p / p.sum(axis=1, keepdims=True)
 
 
-def _loss_configs():
-    rng, configs = _rng(3), []
+def _loss_configs(seed):
+    rng, configs = _rng(seed, 3), []
     for batch, n in ((6, 4), (1, 3)):
         configs.append({"label": f"MeanSquaredError, batch {batch}", "class": "MeanSquaredError",
                         "y_pred": rng.normal(size=(batch, n)), "y_true": rng.normal(size=(batch, n))})
@@ -157,15 +158,15 @@ def _loss_configs():
     return configs
 
 
-def _metric_configs():
-    rng = _rng(4)
+def _metric_configs(seed):
+    rng = _rng(seed, 4)
     labels = np.eye(4)[rng.integers(0, 4, 50)]
     return [{"label": "50 random rows", "probs": _probabilities(rng, 50, 4), "labels": labels},
             {"label": "all correct", "probs": labels * 0.9 + 0.025, "labels": labels}]
 
 
-def _optimizer_configs():
-    rng, configs = _rng(5), []
+def _optimizer_configs(seed):
+    rng, configs = _rng(seed, 5), []
     params = [rng.normal(size=(3, 2)), rng.normal(size=(2,)), rng.normal(size=(1, 2)), rng.normal(size=(2, 2))]
     frozen = [False, False, False, True]
     # Small gradients make sqrt(v) + eps and sqrt(v + eps) clearly different.
@@ -185,8 +186,8 @@ def _optimizer_meta(configs):
     return {key: {"dtype": "float64", "config": c, "step": int(i)} for c in configs for i, key in c["cases"].items()}
 
 
-def _model_args():
-    rng = _rng(6)
+def _model_args(seed):
+    rng = _rng(seed, 6)
     weights = [(rng.normal(size=(6, 5)), rng.normal(size=(5,))), (rng.normal(size=(5, 3)), rng.normal(size=(1, 3)))]
     args = {"weights": [[w, b] for w, b in weights], "x": rng.normal(size=(20, 6)),
             "y": np.eye(3)[rng.integers(0, 3, 20)], "lr": 0.1, "cases_spec": MODEL_CASES}
@@ -281,14 +282,14 @@ def _by_label(configs, **fields):
     return {c["label"]: dict(fields, config=c) for c in configs}
 
 
-def behaviour_checks():
-    rng = _rng(0)
+def behaviour_checks(seed=0):
+    rng = _rng(seed, 0)
     tensor_x = rng.normal(size=(3, 4))
     w, b = rng.normal(size=(3, 2)), np.zeros(2)
-    linear_args, linear_meta = _linear_check_inputs()
-    activation_args, activation_meta = _activation_inputs()
-    loss_configs, optimizer_configs = _loss_configs(), _optimizer_configs()
-    model_args, model_meta = _model_args()
+    linear_args, linear_meta = _linear_check_inputs(seed)
+    activation_args, activation_meta = _activation_inputs(seed)
+    loss_configs, optimizer_configs = _loss_configs(seed), _optimizer_configs(seed)
+    model_args, model_meta = _model_args(seed)
     return [
         Check("behaviour.tensor", "grader.probes.components:tensor", {"x": tensor_x, "y": tensor_x * 2}),
         Check("behaviour.weighted", "grader.probes.components:weighted", {"w": w, "b": b}),
@@ -298,7 +299,7 @@ def behaviour_checks():
               diagnose=_diagnose_activations, meta=activation_meta),
         Check("behaviour.losses", "grader.probes.components:losses", {"configs": loss_configs},
               diagnose=_diagnose_losses, meta=_by_label(loss_configs, dtype="float64")),
-        Check("behaviour.metrics", "grader.probes.components:metrics", {"configs": _metric_configs()}),
+        Check("behaviour.metrics", "grader.probes.components:metrics", {"configs": _metric_configs(seed)}),
         Check("behaviour.optimizers", "grader.probes.components:optimizers", {"configs": optimizer_configs},
               diagnose=_diagnose_optimizers, meta=_optimizer_meta(optimizer_configs)),
         Check("behaviour.model", "grader.probes.components:model", model_args, timeout=30,

@@ -17,8 +17,8 @@ from grader.results.outcome import Outcome
 ATOL = 1e-7  # float64 central differences with eps 1e-6 carry ~1e-9 of noise
 
 
-def _rng(offset):
-    return np.random.default_rng(9000 + offset)
+def _rng(seed, offset):
+    return np.random.default_rng([9000 + offset, seed])
 
 
 def _linear_spec(rng, n_in, n_out, bias_shape):
@@ -31,8 +31,8 @@ def _probs(rng, batch, n):
     return p / p.sum(axis=1, keepdims=True)
 
 
-def layer_cases():
-    rng, cases = _rng(1), []
+def layer_cases(seed=0):
+    rng, cases = _rng(seed, 1), []
     for batch in (1, 4):
         for bias_shape in ("(out,)", "(1, out)"):
             cases.append({"label": f"Linear, batch {batch}, bias {bias_shape}",
@@ -50,8 +50,8 @@ def layer_cases():
     return {"cases_spec": cases}
 
 
-def model_cases():
-    rng, models = _rng(2), []
+def model_cases(seed=0):
+    rng, models = _rng(seed, 2), []
     activations = ["ReLU", "LeakyReLU", "Sigmoid"]
     for i, (hidden, loss, batch) in enumerate([(1, "CategoricalCrossEntropy", 5), (2, "MeanSquaredError", 1),
                                                (3, "CategoricalCrossEntropy", 1), (2, "CategoricalCrossEntropy", 6),
@@ -70,8 +70,8 @@ def model_cases():
     return {"models": models}
 
 
-def _graph_args(offset):
-    rng = _rng(offset)
+def _graph_args(offset, seed):
+    rng = _rng(seed, offset)
     graphs = []
     for batch in (1, 3):
         graphs.append({"label": f"two branches into a two-input layer, batch {batch}",
@@ -82,12 +82,12 @@ def _graph_args(offset):
     return {"graphs": graphs}
 
 
-def general_graph_cases():
-    return _graph_args(3)
+def general_graph_cases(seed=0):
+    return _graph_args(3, seed)
 
 
-def accumulation_cases():
-    return _graph_args(4)
+def accumulation_cases(seed=0):
+    return _graph_args(4, seed)
 
 
 class ReferenceGradientError(RuntimeError):

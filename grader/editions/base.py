@@ -17,8 +17,9 @@ class Edition:
     FINAL_MARKER = "final.txt"    # matched case-insensitively at the submission root
     FINAL_FILES = ()              # submission files the final score's code runs (banned-library policy)
 
-    def checks(self):
-        """The check registry: a list of grader.checks.registry.Check, one per probed rubric test."""
+    def checks(self, seed=0):
+        """The check registry: a list of grader.checks.registry.Check, one per probed rubric test,
+        whose inputs are drawn from ``seed``."""
         raise NotImplementedError
 
     def final_outcome(self, root, settings, broken, log, budget_s):

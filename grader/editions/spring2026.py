@@ -98,8 +98,8 @@ class Spring2026(Edition):
     FINAL_MARKER = FINAL_MARKER
     FINAL_FILES = ("assignment.py",) + MODEL_FILES
 
-    def checks(self):
-        return spring2026_checks(self.API)
+    def checks(self, seed=0):
+        return spring2026_checks(self.API, seed)
 
 
 EDITION = Spring2026()

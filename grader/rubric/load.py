@@ -42,6 +42,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "final_memory_mb": 640,
     "total_time_budget_s": 540,
     "hint_detail": "formula",
+    "input_seed": 0,
 }
 
 TEST_REQUIRED = ("name", "number", "points", "visibility")
@@ -135,6 +136,8 @@ def _check_settings(raw: Any, where: str) -> dict[str, Any]:
         raise bad("banned_library", f"must be one of {', '.join(BANNED_POLICIES)}")
     if s["output_format"] not in OUTPUT_FORMATS:
         raise bad("output_format", f"must be one of {', '.join(OUTPUT_FORMATS)}")
+    if not isinstance(s["input_seed"], int) or isinstance(s["input_seed"], bool) or s["input_seed"] < 0:
+        raise bad("input_seed", "must be a non-negative integer")
     if s["hint_detail"] not in HINT_DETAILS:
         raise bad("hint_detail", f"must be one of {', '.join(HINT_DETAILS)}")
     for key in ("gradcheck_rtol", "gradcheck_warn", "final_time_budget_s", "total_time_budget_s"):
