@@ -1,11 +1,14 @@
 """The reference's answers to every check's probe: a value, computed once and cached on disk.
 
-The answers depend only on the checks' inputs and the reference's code, so they
-are keyed by a hash of both and kept as plain data (the worker codec, no pickle)
-under the cache folder: the first grading run on a machine computes them in a
-reference worker, later runs read them (Gradescope: setup.sh fills the cache when
-the image is built). A reference that fails a probe is a grader fault: never
-score against answers that are not there.
+The answers depend only on the checks' inputs, the probes and the reference's
+code. A file of answers is named by a hash of the checks and probes, holds a hash
+of the reference's code, and is plain data (the worker codec, no pickle). Where
+the reference is present (the platform, a TA's machine) a file whose reference
+hash is stale is ignored and recomputed in a reference worker; the first run on a
+machine fills the cache, later runs read it. The students' self-check kit has no
+reference: it ships the answers for its own public inputs (python -m assign) in
+``answers/`` beside its grader package. A reference that fails a probe, or a kit
+without answers, is a grader fault: never score against answers that are not there.
 """
 import hashlib
 import os
@@ -30,33 +33,62 @@ def cache_dir():
     return Path(os.environ.get(CACHE_ENV) or PROJECT_ROOT / ".cache" / "reference")
 
 
-def _source_digest(edition):
+SHIPPED_DIR = PROJECT_ROOT / "answers"     # the self-check kit's answers (no reference there)
+
+
+def _digest(folders):
     digest = hashlib.sha256()
-    for folder in (PROJECT_ROOT / "beras", PROJECT_ROOT / "reference" / edition, PROJECT_ROOT / "grader" / "probes"):
+    for folder in folders:
         for path in sorted(folder.rglob("*.py")):
             digest.update(path.relative_to(PROJECT_ROOT).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def cache_key(edition, checks):
-    digest = hashlib.sha256(_source_digest(edition).encode())
+def reference_present(edition):
+    return (PROJECT_ROOT / "beras").is_dir() and (PROJECT_ROOT / "reference" / edition).is_dir()
+
+
+def reference_digest(edition):
+    return _digest([PROJECT_ROOT / "beras", PROJECT_ROOT / "reference" / edition])
+
+
+def answers_name(edition, checks):
+    """The file name of these checks' answers: a hash of their inputs and of the probes' code."""
+    digest = hashlib.sha256(_digest([PROJECT_ROOT / "grader" / "probes"]).encode())
     for check in checks:
         digest.update(check.key.encode() + check.probe.encode() + encode(check.args))
-    return digest.hexdigest()[:32]
+    return f"{edition}-{digest.hexdigest()[:32]}.answers"
 
 
 def reference_answers(edition, checks, log=lambda msg: None):
     """({check key: answer}, {check key: seconds}) for the checks scored against the reference."""
     wanted = [c for c in checks if c.uses_reference]
-    path = cache_dir() / f"{edition}-{cache_key(edition, wanted)}.answers"
-    cached = _read(path)
-    if cached is not None:
+    name = answers_name(edition, wanted)
+    if not reference_present(edition):
+        shipped = _read(SHIPPED_DIR / name)
+        if shipped is None:
+            raise ReferenceFailed(f"no answers for these checks in {SHIPPED_DIR} (expected {name}); "
+                                  "regenerate the kit with python -m assign")
+        return shipped["answers"], shipped["seconds"]
+    current = reference_digest(edition)
+    cached = _read(cache_dir() / name)
+    if cached is not None and cached.get("reference") == current:
         return cached["answers"], cached["seconds"]
     log("running the reference's probes")
     answers, seconds = _compute(edition, wanted, log)
-    _write(path, {"answers": answers, "seconds": seconds})
+    _write(cache_dir() / name, {"answers": answers, "seconds": seconds, "reference": current})
     return answers, seconds
+
+
+def write_shipped_answers(folder, edition, checks, log=lambda msg: None):
+    """The answers for a kit without the reference (deterministic bytes: no timings)."""
+    answers, _ = reference_answers(edition, checks, log)
+    wanted = [c for c in checks if c.uses_reference]
+    path = Path(folder) / answers_name(edition, wanted)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(encode({"answers": answers, "seconds": {}}, max_bytes=MAX_CACHE_BYTES))
+    return path
 
 
 def _compute(edition, checks, log):
