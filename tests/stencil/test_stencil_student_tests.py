@@ -9,61 +9,26 @@ comes through the folder's own tensorflow/ stand-in from the local files
 import os
 import re
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from assign.editions import EDITIONS
-from grader.data import mnist
+from tests.stencil.folders import SUMMARY, ignore, outcomes, reference_folder, run, stencil_folder
 
-ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = ROOT / "reference" / "spring2026"
-STENCIL = ROOT / EDITIONS["spring2026"].output
 CATEGORIES = ("beras", "data", "gradient", "assignment")
-LINE = re.compile(r"^(PASS|FAIL|ERROR) +(\w+)(?:: (.*))?$")
-SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed", re.MULTILINE)
 
 # Tests that pass on the untouched stencil because they only exercise given
 # code. None today: keep this list exact.
 PASS_ON_STENCIL = []
 
 
-def run(folder, *args, mnist_dir=None):
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", BERAS_MNIST_DIR=str(mnist_dir or mnist.mnist_dir()))
-    env.pop("PYTHONPATH", None)
-    env.pop("BERAS_HIDE_TEST_LABELS", None)
-    return subprocess.run([sys.executable, *args], cwd=folder, env=env, capture_output=True, text=True,
-                          timeout=300, stdin=subprocess.DEVNULL)
-
-
-def outcomes(stdout):
-    found = {}
-    for line in stdout.splitlines():
-        m = LINE.match(line)
-        if m:
-            found[m.group(2)] = (m.group(1), m.group(3) or "")
-    return found
-
-
-def ignore(*_):
-    return shutil.ignore_patterns("__pycache__", "*.pyc")(*_)
-
-
 @pytest.fixture(scope="module")
 def reference_submission(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("reference_submission")
-    shutil.copytree(ROOT / "beras", folder / "beras", ignore=ignore)
-    shutil.copytree(REFERENCE, folder, ignore=ignore, dirs_exist_ok=True)
-    return folder
+    return reference_folder(tmp_path_factory.mktemp("reference_submission"))
 
 
 @pytest.fixture(scope="module")
 def stencil_submission(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("stencil_submission")
-    shutil.copytree(STENCIL, folder, ignore=ignore, dirs_exist_ok=True)
-    return folder
+    return stencil_folder(tmp_path_factory.mktemp("stencil_submission"))
 
 
 @pytest.fixture(scope="module")

@@ -1,12 +1,12 @@
 """Stand-in for tensorflow.keras: only `datasets.mnist` (see tensorflow/__init__.py)."""
 
 
-class NotProvided(AttributeError):
+class BannedLibraryError(AttributeError):
     """A part of TensorFlow other than the MNIST loader was used."""
 
 
 def _refuse(what):
-    raise NotProvided(
+    raise BannedLibraryError(
         f"{what} is TensorFlow, which is banned in this homework (tensorflow, keras, torch, "
         "scikit-learn). The tensorflow/ folder here only loads MNIST for preprocess.py; "
         "write everything else with NumPy.")
