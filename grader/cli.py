@@ -10,6 +10,7 @@ too: it is pre-written at the start (every test at 0, "the grading run did not
 finish") and replaced atomically at the end (grader/results/results_file.py).
 """
 import argparse
+import os
 import sys
 import time
 import traceback
@@ -23,6 +24,7 @@ from grader.results.text import safe_text
 from grader.rubric.load import RubricError, load_rubric
 
 GRADESCOPE_SUBMISSION = Path("/autograder/submission")
+SELFCHECK_ENV = "BERAS_SELFCHECK"
 GRADESCOPE_RESULTS = Path("/autograder/results/results.json")
 
 EXIT_GRADED = 0          # the submission was graded, whatever its score
@@ -67,6 +69,11 @@ def _parser():
     p.add_argument("--messages", type=int, default=6, metavar="N",
                    help="lines of each test's message shown in the table (default 6; 0 for all)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument("--final", action="store_true",
+                   help="run the final training test even without FINAL.txt (local mode)")
+    p.add_argument("--selfcheck", action="store_true", default=os.environ.get(SELFCHECK_ENV) == "1",
+                   help=f"a student's self-check (also ${SELFCHECK_ENV}=1): tests hidden on Gradescope "
+                        "are listed, not run")
     return p
 
 
@@ -79,7 +86,8 @@ def _grade(submission, args, rubric, log, started):
     """(results, None) when graded; (a minimal result saying so, the reason) when the grader failed."""
     from grader.grade import grade
     try:
-        return grade(submission, edition_name=args.edition, rubric_path=args.rubric, log=log), None
+        return grade(submission, edition_name=args.edition, rubric_path=args.rubric, log=log,
+                     final=getattr(args, "final", False), selfcheck=getattr(args, "selfcheck", False)), None
     except Exception as error:  # the grader failed: say so, never pass it off as the student's score
         reason = f"{type(error).__name__}: {error}"
         detail = "".join(traceback.format_exception(error))[-3000:]

@@ -77,8 +77,13 @@ def _not_gradable(rubric, started, why):
                          missing_reason=reason)
 
 
-def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda msg: None):
-    """Return the results.json dict for the submission folder."""
+def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda msg: None, final=False,
+          selfcheck=False):
+    """Return the results.json dict for the submission folder.
+
+    final: run the final test even without FINAL.txt. selfcheck: a student's own run of the
+    kit - tests that are not visible on Gradescope are listed, not run ("checked on
+    Gradescope only")."""
     started = time.monotonic()
     edition = load_edition(edition_name)
     rubric = load_rubric(rubric_path, edition=edition_name)
@@ -110,6 +115,8 @@ def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda
         notes.append("Missing files: " + ", ".join(missing) + ". Tests that need them fail.")
 
     checks = _checks(edition, settings["input_seed"])
+    if selfcheck:
+        checks = [c for c in checks if not _platform_only(rubric, c.key, outcomes)]
     python_files = _python_files(root)
     findings = scan_tree(root, files=python_files, allowed=edition.ALLOWED_BANNED_IMPORTS)
     attribution = Attribution(findings, import_graph(root, python_files),
@@ -142,13 +149,24 @@ def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda
         outcomes[check.key] = _retry_with_less_data(root, edition, check, settings, log)
     # Training runs in a worker of its own, after the others are gone (memory), in the time left.
     training_budget = min(settings["final_time_budget_s"], budget.remaining())
-    outcomes["final.accuracy"] = edition.final_outcome(root, settings, broken, log, training_budget)
+    if not (selfcheck and _platform_only(rubric, "final.accuracy", outcomes)):
+        outcomes["final.accuracy"] = edition.final_outcome(root, settings, broken, log, training_budget,
+                                                           requested=final)
 
     apply_policy(outcomes, attribution, settings["banned_library"])
     header = "\n".join(notes)
     return build_results(rubric, outcomes, execution_time=time.monotonic() - started, output=header,
                          extra_data={"timings_s": timings, "submission_root": str(root.name),
                                      **_protections_data(protections)})
+
+
+def _platform_only(rubric, key, outcomes):
+    """In a self-check, a test students do not see on Gradescope yet is listed, not run."""
+    if rubric.test(key).visibility == "visible":
+        return False
+    outcomes[key] = Outcome(key, 0.0, "Checked on Gradescope only: this test is not shown to students "
+                                      f"before its time ({rubric.test(key).visibility}).")
+    return True
 
 
 def _run_check(check, session, broken, import_died, reference, timings, budget, settings):

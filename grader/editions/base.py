@@ -22,10 +22,10 @@ class Edition:
         whose inputs are drawn from ``seed``."""
         raise NotImplementedError
 
-    def final_outcome(self, root, settings, broken, log, budget_s):
+    def final_outcome(self, root, settings, broken, log, budget_s, requested=False):
         """The Outcome of the rubric's final test (default: train the student's model here)."""
         from grader.runner.training import final_outcome
-        return final_outcome(root, self, settings, broken, log, budget_s=budget_s)
+        return final_outcome(root, self, settings, broken, log, budget_s=budget_s, requested=requested)
 
     def __repr__(self):
         return f"<edition {self.NAME}>"
