@@ -20,7 +20,7 @@ from grader.checks.compare import error_text
 from grader.checks.final import DATA_DTYPE, KEY, Run, not_requested, report
 from grader.data import mnist
 from grader.results.outcome import Outcome
-from grader.sandbox.supervisor import Worker
+from grader.sandbox.supervisor import SandboxSetupError, Worker
 from grader.shims import SHIMS_DIR
 from grader.submission import has_final_marker
 
@@ -47,8 +47,12 @@ def final_outcome(root, edition, settings, broken, log, budget_s=None, requested
                                  "This is not your fault; tell the course staff.")
     log("final: training your get_model() on MNIST")
     # The worker's own MNIST folder: training files and test images, no test labels (not even a decoy).
-    worker = Worker(root, memory_mb=settings["final_memory_mb"], shims=SHIMS_DIR, env={HIDE_LABELS_ENV: "1"},
-                    data_files=mnist.files_for_worker(decoy_test_labels=False), data_dir_env=mnist.ENV_VAR)
+    try:
+        worker = Worker(root, memory_mb=settings["final_memory_mb"], shims=SHIMS_DIR, env={HIDE_LABELS_ENV: "1"},
+                        data_files=mnist.files_for_worker(decoy_test_labels=False), data_dir_env=mnist.ENV_VAR)
+    except (OSError, SandboxSetupError) as error:  # e.g. a full disk: this test only, never the run
+        return Outcome(KEY, 0.0, f"The final training run could not be prepared ({type(error).__name__}: "
+                                 f"{error}). This is not your fault; tell the course staff.")
     try:
         run = train(worker, settings, test_labels, log, budget_s=budget_s)
     finally:

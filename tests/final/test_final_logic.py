@@ -136,3 +136,19 @@ def test_an_answer_the_check_cannot_judge_costs_only_its_test():
     outcome = _judged(check, {"case": {"value": 1.0}}, {"case": {"value": 2.0}}, settings())
     assert outcome.key == "behaviour.model" and outcome.fraction == 0
     assert "could not be judged" in outcome.output and "KeyError" in outcome.output
+
+
+def test_a_training_run_that_cannot_be_staged_costs_only_the_final_test(tmp_path, monkeypatch):
+    # e.g. the disk is full when the training data are staged: the final test says so, nothing raises
+    from grader.editions import load_edition
+    from grader.runner import training
+    from tests.grader.submissions import make_submission
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(training, "Worker", full_disk)
+    root = make_submission(tmp_path, final=True)
+    out = training.final_outcome(root, load_edition("spring2026"), settings(), {}, lambda msg: None)
+    assert out.key == "final.accuracy" and out.fraction == 0
+    assert "No space left on device" in out.output and "not your fault" in out.output
