@@ -75,7 +75,10 @@ class Protections:
     missing: list = field(default_factory=list)      # each protection not in force, and why
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        # Without the uid: it is drawn at random per Worker, and results must not vary run to run.
+        data = asdict(self)
+        del data["uid"]
+        return data
 
     def summary(self) -> str:
         parts = [f"filesystem: {self.filesystem}", f"network: {self.network}"]

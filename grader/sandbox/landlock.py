@@ -104,7 +104,7 @@ def restrict(read_only=(), read_write=(), read_write_files=()) -> Applied:
     """Confine this process (and its future children) for good.
 
     ``read_only``: paths (files or directories, whole trees) that may be read
-    and executed; ``read_write``: trees where anything may be done;
+    and executed; ``read_write``: trees where anything but executing may be done;
     ``read_write_files``: single files (devices) that may be read and written.
     Everything else is denied, TCP bind/connect too where the kernel can.
     Returns what was put in force; raises LandlockError when the kernel
@@ -121,7 +121,10 @@ def restrict(read_only=(), read_write=(), read_write_files=()) -> Applied:
     ruleset = _syscall(_SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(ctypes.sizeof(attr)),
                        ctypes.c_uint32(0))
     try:
-        for paths, rights in ((read_only, READ_ONLY), (read_write, handled_fs), (read_write_files, READ_WRITE_FILE)):
+        # Writable trees get every right but EXECUTE: nothing the worker writes (or the submission
+        # brought) can be started as a program.
+        writable = handled_fs & ~EXECUTE
+        for paths, rights in ((read_only, READ_ONLY), (read_write, writable), (read_write_files, READ_WRITE_FILE)):
             for path in paths:
                 if not _allow(ruleset, path, rights & handled_fs):
                     applied.missing_paths.append(str(path))

@@ -125,6 +125,22 @@ def write_files(paths, big_mb):
     return out
 
 
+def run_programs(paths):
+    """Start programs: one the submission wrote itself, and system ones."""
+    import subprocess
+    with open("shipped.sh", "w") as handle:
+        handle.write("#!/bin/sh\\necho ran\\n")
+    os.chmod("shipped.sh", 0o755)
+    out = {}
+    for path in [os.path.abspath("shipped.sh")] + list(paths):
+        try:
+            done = subprocess.run([path], capture_output=True, timeout=10)
+            out[path] = "ran: %d" % done.returncode
+        except OSError as error:
+            out[path] = "failed: " + type(error).__name__
+    return out
+
+
 def hoppers(count=3):
     """Processes that leave the session and keep changing pid (fork, parent exits, repeat)."""
     for _ in range(count):
@@ -267,6 +283,17 @@ def test_the_grader_and_the_reference_are_out_of_reach(tmp_path, open_worker, se
     assert (staged / "tests" / "sandbox").is_dir() and (staged / "grader" / "sandbox").is_dir()
     assert not (staged / "grader" / "checks").exists() and not (staged / "grader" / "grade.py").exists()
     assert not (staged / "tests" / "grader").exists() and not (staged / "beras").exists()
+
+
+def test_no_program_can_be_started(tmp_path, open_worker):
+    if _landlock_abi() == 0:
+        pytest.skip("this kernel has no Landlock")
+    worker = open_worker(make_submission(tmp_path))
+    programs = [p for p in ("/bin/sh", "/usr/bin/env", shutil.which("python3") or "/usr/bin/python3")
+                if os.path.exists(p)]
+    got = attack(worker, "run_programs", programs)
+    assert len(got) == 1 + len(programs)
+    assert all(how.startswith("failed") for how in got.values()), got
 
 
 def _marked(marker):
