@@ -9,10 +9,22 @@ inferred from message text.
 Each hint comes at two levels of detail: the concept to revisit, and the formula.
 The rubric's ``hint_detail`` setting ("formula", "concept" or "none") says how much
 the students see.
+
+The optimizer mistakes are recognised by simulating the wrong updates next to the
+right one (grader/checks/optimizer_variants.py). That module is the optimizers'
+solution in another form, so the students' self-check kit leaves it out; there,
+only the hint that needs no simulation (parameters left unchanged) fires.
 """
 from dataclasses import dataclass
 
 import numpy as np
+
+try:
+    from grader.checks import optimizer_variants
+except ModuleNotFoundError as missing:  # the students' self-check kit ships without it
+    if missing.name != "grader.checks.optimizer_variants":
+        raise
+    optimizer_variants = None
 
 DETAILS = ("formula", "concept", "none")
 
@@ -109,42 +121,8 @@ def loss_hints(config, expected, got):
 
 # ------------------------------------------------------------------ optimizers
 
-def _trajectory(config, variant=None):
-    """The optimizer's parameter values after each step, or those of a known wrong variant."""
-    cls, kw, lr = config["class"], config["kwargs"], config["lr"]
-    params = [np.array(p, dtype=np.float64) for p in config["params"]]
-    state = [{"m": np.zeros_like(p), "v": np.zeros_like(p)} for p in params]
-    beta = kw.get("beta", 0.9)
-    beta_1, beta_2 = kw.get("beta_1", 0.9), kw.get("beta_2", 0.999)
-    eps = kw.get("epsilon", 1e-6 if cls == "RMSProp" else 1e-7)
-    t, out = 0, []
-    for grads in config["steps"]:
-        t += 1
-        for i, (p, g, frozen) in enumerate(zip(params, grads, config["frozen"])):
-            if g is None or (frozen and variant != "frozen updated"):
-                continue
-            g = np.asarray(g, dtype=np.float64)
-            s = state[i]
-            if cls == "BasicOptimizer":
-                p -= lr * g
-            elif cls == "RMSProp":
-                s["v"] = beta * s["v"] + (1 - beta) * g * g
-                p -= lr * g / (np.sqrt(s["v"] + eps) if variant == "eps inside sqrt" else np.sqrt(s["v"]) + eps)
-            else:
-                if variant == "t per parameter" and i > 0:
-                    t += 1
-                s["m"] = beta_1 * s["m"] + (1 - beta_1) * g
-                s["v"] = beta_2 * s["v"] + (1 - beta_2) * g * g
-                m_hat, v_hat = s["m"], s["v"]
-                if variant != "no bias correction":
-                    m_hat, v_hat = m_hat / (1 - beta_1 ** t), v_hat / (1 - beta_2 ** t)
-                p -= lr * m_hat / (np.sqrt(v_hat) + eps)
-        out.append([p.copy() for p in params])
-    return out
-
-
-VARIANTS = {"RMSProp": {"eps inside sqrt": EPS_OUTSIDE_SQRT},
-            "Adam": {"no bias correction": ADAM_BIAS_CORRECTION, "t per parameter": ADAM_T_PER_STEP}}
+VARIANT_HINTS = {"eps inside sqrt": EPS_OUTSIDE_SQRT, "no bias correction": ADAM_BIAS_CORRECTION,
+                 "t per parameter": ADAM_T_PER_STEP, "frozen updated": FROZEN_UPDATED}
 
 
 def optimizer_hints(config, step, got):
@@ -153,9 +131,11 @@ def optimizer_hints(config, step, got):
         return []
     if all(_close(g, p) for g, p in zip(got, config["params"])):
         return [IN_PLACE]
-    for variant, hint in {**VARIANTS.get(config["class"], {}), "frozen updated": FROZEN_UPDATED}.items():
-        if all(_close(g, w) for g, w in zip(got, _trajectory(config, variant)[step])):
-            return [hint]
+    if optimizer_variants is None:   # the students' self-check kit: no simulated updates to compare with
+        return []
+    for variant in optimizer_variants.variants_of(config["class"]):
+        if all(_close(g, w) for g, w in zip(got, optimizer_variants.trajectory(config, variant)[step])):
+            return [VARIANT_HINTS[variant]]
     return []
 
 
