@@ -9,10 +9,10 @@ MNIST's known checksums before it is saved; a wrong or broken one is never
 saved. Needs a network connection; nothing else to install.
 """
 import argparse
+import http.client
 import os
 import sys
 import tempfile
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -73,7 +73,7 @@ def fetch_one(name, dest, mirrors, say):
         try:
             data = download(url)
             problem = problem_with(decompress(data), name)
-        except (OSError, ValueError, MnistError, urllib.error.URLError) as error:
+        except (OSError, ValueError, MnistError, http.client.HTTPException) as error:
             problem = f"download failed ({error})"
         if problem is None:
             save(data, path)
