@@ -17,6 +17,7 @@ import argparse
 import ast
 import contextlib
 import importlib.util
+import inspect
 import io
 import os
 import signal
@@ -165,8 +166,8 @@ def collect(*modules):
     found = {}
     for module in modules:
         for name, obj in vars(module).items():
-            if (name.startswith("test_") and callable(obj) and name not in found
-                    and getattr(obj, "__module__", None) == module.__name__):
+            if (name.startswith("test_") and inspect.isfunction(obj) and name not in found
+                    and obj.__module__ == module.__name__):
                 found[name] = obj
     return sorted(found.values(), key=lambda fn: fn.__code__.co_firstlineno)
 
