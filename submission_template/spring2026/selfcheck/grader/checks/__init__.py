@@ -1,1 +1,0 @@
-"""Checks: trusted judgement of what the probes returned (never runs student code)."""
