@@ -120,7 +120,7 @@ def _case_problems(value, reference, rtol, warn):
         got = analytic.get(name)
         report = compare(got, expected, rtol=warn, atol=ATOL)
         if not report.ok:
-            problems.append(report.describe(name).replace("expected (finite differences)", "expected"))
+            problems.append(report.describe(name).replace("expected (finite differences)", "expected (the reference)     "))
         elif not compare(got, expected, rtol=rtol, atol=ATOL).ok:
             warnings.append(f"{name}: relative error {report.max_rel_error:.2g} is above {rtol:g} "
                             f"(accepted, below {warn:g}; float64 gradients usually agree to 1e-7)")
