@@ -7,6 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from . import selfcheck
 from .editions import EDITIONS
 from .leaks import leaks, read_text, telltales
 from .markers import MarkerError, cut
@@ -65,7 +66,12 @@ def build(edition, out_dir, root=PROJECT_ROOT):
                 f.write(stencil)
         else:
             shutil.copyfile(path, target)
-    check_no_solution(edition, out_dir, root)
+    if selfcheck.supported(edition.name):
+        try:
+            selfcheck.write_kit(edition.name, out_dir)
+        except selfcheck.KitError as e:
+            raise GenerationError(f"the self-check kit of {edition.name}: {e}") from None
+    check_no_solution(edition, out_dir, root)   # the kit too: no solution line anywhere in the stencil
     check_imports(out_dir)
     return out_dir
 

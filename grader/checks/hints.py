@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 try:
-    from grader.checks import optimizer_variants
+    import grader.checks.optimizer_variants as optimizer_variants
 except ModuleNotFoundError as missing:  # the students' self-check kit ships without it
     if missing.name != "grader.checks.optimizer_variants":
         raise

@@ -1,0 +1,1 @@
+"""Checks: trusted judgement of what the probes returned (never runs student code)."""

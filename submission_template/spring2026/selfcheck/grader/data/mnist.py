@@ -1,0 +1,158 @@
+"""MNIST from the four original IDX files (gzip), verified by checksum.
+
+Where: $BERAS_MNIST_DIR, else ../shared/data/mnist beside the project root,
+else /autograder/data/mnist (where setup.sh places it on Gradescope).
+Loaded as uint8 (55 MB for all of it) and converted to float once, in place:
+never two float64 copies of the training set.
+
+Workers never get the real test labels: :func:`files_for_worker` lists what a
+worker's MNIST folder holds (the grader stages it into the worker's own area),
+with a *decoy* test-labels file in place of the real one when the code under
+test needs one (the preprocess probe: the student's load_and_preprocess_data
+returns test labels). The decoy is a valid IDX file of seeded random labels,
+the same for the reference and the student, so their answers still compare;
+only inside a worker (BERAS_IN_WORKER=1, set by the supervisor) does
+:func:`load` accept it in place of the real file.
+"""
+import gzip
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+
+ENV_VAR = "BERAS_MNIST_DIR"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SEARCH_PATH = (PROJECT_ROOT.parent / "shared" / "data" / "mnist",
+               Path("/autograder/data/mnist"))
+
+# name -> (file, decompressed bytes, sha256 of the decompressed bytes)
+FILES = {
+    "train_images": ("train-images-idx3-ubyte.gz", 47040016,
+                     "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"),
+    "train_labels": ("train-labels-idx1-ubyte.gz", 60008,
+                     "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"),
+    "test_images": ("t10k-images-idx3-ubyte.gz", 7840016,
+                    "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"),
+    "test_labels": ("t10k-labels-idx1-ubyte.gz", 10008,
+                    "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"),
+}
+IDX_HEADER_BYTES = {3: 16, 1: 8}  # by number of dimensions
+IN_WORKER_ENV = "BERAS_IN_WORKER"
+DECOY_SEED = 12345
+TEST_SIZE = 10000
+
+
+class MnistError(RuntimeError):
+    """MNIST is missing or not the real thing; the message says how to fix it."""
+
+
+def mnist_dir():
+    """The folder holding the four .gz files."""
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR])
+    for candidate in SEARCH_PATH:
+        if candidate.is_dir():
+            return candidate
+    return SEARCH_PATH[0]
+
+
+def _fix_hint(folder):
+    return (f"Put the four MNIST .gz files ({', '.join(f for f, _, _ in FILES.values())}) "
+            f"in {folder}, or set {ENV_VAR} to the folder that holds them.")
+
+
+def read_idx(path, expected_bytes=None, expected_sha256=None):
+    """Decompress one IDX file, check it, and return its uint8 array."""
+    path = Path(path)
+    try:
+        with gzip.open(path, "rb") as f:
+            raw = f.read()
+    except FileNotFoundError:
+        raise MnistError(f"MNIST file not found: {path}. {_fix_hint(path.parent)}") from None
+    except (OSError, EOFError) as e:
+        raise MnistError(f"MNIST file {path} is not a readable gzip file ({e}). "
+                         f"Replace it with a good copy. {_fix_hint(path.parent)}") from None
+    if expected_bytes is not None and len(raw) != expected_bytes:
+        raise MnistError(f"MNIST file {path} decompresses to {len(raw)} bytes, expected "
+                         f"{expected_bytes}: the file is truncated or not MNIST. {_fix_hint(path.parent)}")
+    if expected_sha256 is not None and not _accepted_checksum(hashlib.sha256(raw).hexdigest(), expected_sha256):
+        raise MnistError(f"MNIST file {path} has the wrong checksum (sha256 of its decompressed "
+                         f"content should be {expected_sha256}): it is corrupt or not MNIST. "
+                         f"{_fix_hint(path.parent)}")
+    ndim = raw[3]
+    dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    return np.frombuffer(raw, dtype=np.uint8, offset=IDX_HEADER_BYTES[ndim]).reshape(dims)
+
+
+def _accepted_checksum(found, expected):
+    if found == expected:
+        return True
+    # Inside a worker the test-labels file is the decoy (see the module docstring).
+    in_worker = os.environ.get(IN_WORKER_ENV) == "1"
+    return in_worker and expected == FILES["test_labels"][2] and found == _decoy_sha256()
+
+
+def decoy_test_labels():
+    """10000 made-up labels (uint8, seeded): what workers see in place of the real test labels.
+
+    Drawn with a plain linear congruential generator, not numpy.random: student code that
+    patches numpy's random functions (it runs in the same process) must not change them.
+    """
+    state, labels = DECOY_SEED, bytearray(TEST_SIZE)
+    for i in range(TEST_SIZE):
+        state = (state * 1103515245 + 12345) % 2 ** 31
+        labels[i] = (state >> 16) % 10
+    return np.frombuffer(bytes(labels), dtype=np.uint8).copy()
+
+
+def _decoy_idx_bytes():
+    labels = decoy_test_labels()
+    return (0x801).to_bytes(4, "big") + len(labels).to_bytes(4, "big") + labels.tobytes()
+
+
+def _decoy_sha256():
+    return hashlib.sha256(_decoy_idx_bytes()).hexdigest()
+
+
+def decoy_test_labels_gz():
+    """The decoy as the content of a t10k-labels-idx1-ubyte.gz file (deterministic bytes)."""
+    return gzip.compress(_decoy_idx_bytes(), mtime=0)
+
+
+def files_for_worker(decoy_test_labels=True, folder=None):
+    """{file name: source path or content} for a worker's own MNIST folder.
+
+    The training files and the test images always; the test labels never, only
+    the decoy in their place when ``decoy_test_labels`` (code that loads them
+    must still run). The supervisor stages these (hard links where it can).
+    """
+    folder = Path(folder or mnist_dir())
+    files = {FILES[name][0]: folder / FILES[name][0] for name in ("train_images", "train_labels", "test_images")}
+    if decoy_test_labels:
+        files[FILES["test_labels"][0]] = decoy_test_labels_gz()
+    return files
+
+
+def load(name, folder=None):
+    """One of FILES' arrays by name, e.g. load("train_labels")."""
+    file, size, sha = FILES[name]
+    return read_idx(Path(folder or mnist_dir()) / file, size, sha)
+
+
+def load_split(split, folder=None):
+    """(images (N, 28, 28) uint8, labels (N,) uint8) for "train" or "test"."""
+    return load(f"{split}_images", folder), load(f"{split}_labels", folder)
+
+
+def as_inputs(images, dtype=np.float32):
+    """Flatten to (N, 784) and scale to [0, 1] in the given dtype, with one allocation."""
+    flat = images.reshape(len(images), -1).astype(dtype)
+    flat *= flat.dtype.type(1.0 / 255.0)
+    return flat
+
+
+def one_hot(labels, classes=10, dtype=np.float32):
+    out = np.zeros((len(labels), classes), dtype=dtype)
+    out[np.arange(len(labels)), labels] = 1
+    return out
