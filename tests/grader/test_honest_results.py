@@ -237,7 +237,8 @@ def test_an_invalid_rubric_is_refused_with_the_validators_message(tmp_path):
 
 
 def test_results_are_prewritten_and_stand_when_the_run_is_killed(tmp_path, request):
-    root = make_submission(tmp_path / "s")
+    # a submission slow to import, so that the run is surely still going when it is killed
+    root = make_submission(tmp_path / "s", overrides={"beras/metrics.py": "import time as _t\n_t.sleep(30)\n"})
     results_path = tmp_path / "out" / "results.json"
     # The killed run cannot clean up its temporary folders: give it its own (workers must reach it).
     scratch = Path(tempfile.mkdtemp(prefix="beras-killed-run-"))
