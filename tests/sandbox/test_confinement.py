@@ -384,6 +384,31 @@ def test_no_files_left_in_shared_temp_folders_and_file_size_capped(tmp_path, ope
 
 
 @ROOT_ONLY
+def test_two_grading_runs_never_share_a_sandbox_uid():
+    # Another process holds half of the sandbox uids (as a concurrent grading run would):
+    # this one must get only the others, else its clean-up would kill the other run's workers.
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+        import sys, json
+        sys.path.insert(0, sys.argv[1])
+        from grader.sandbox import confine
+        held = [confine.reserve_sandbox_uid()[0] for _ in range(1000)]
+        print(json.dumps(held), flush=True)
+        sys.stdin.read()
+    """), str(PROJECT_ROOT)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    mine = []
+    try:
+        held = set(json.loads(holder.stdout.readline()))
+        assert len(held) == 1000
+        mine += [confine.reserve_sandbox_uid() for _ in range(300)]
+        assert not held & {uid for uid, _ in mine}
+        assert len({uid for uid, _ in mine}) == 300
+    finally:
+        holder.communicate("", timeout=30)
+        for _, fd in mine:
+            os.close(fd)
+
+
+@ROOT_ONLY
 def test_leftover_files_of_a_sandbox_uid_are_removed(tmp_path):
     # Where neither Landlock nor a mount namespace stopped the writes, the clean-up does.
     uid = confine.unused_sandbox_uid()
@@ -554,6 +579,7 @@ def test_a_normal_user_grading_keeps_their_files_private(tmp_path, namespaces):
         finally:
             shutil.rmtree(view, ignore_errors=True)
             confine.kill_uid(uid)
+            confine.remove_files_of_uid(uid)   # the "TA"'s temp folders
     lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
     assert lines, (done.returncode, done.stdout[-2000:], done.stderr[-3000:])
     out = json.loads(lines[-1][len("RESULT "):])
