@@ -12,7 +12,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m assign",
         description="Generate submission_template/<edition>/ from beras/ and reference/<edition>/ "
-                    "by their solution markers.")
+                    "by their solution markers, with the students' self-check kit (run_autograder and "
+                    "selfcheck/: the grader without the solution, and the reference's answers for public "
+                    "inputs; see assign/selfcheck.py).")
     parser.add_argument("--check", action="store_true",
                         help="do not write; exit 1 if the committed stencil is out of sync")
     parser.add_argument("--edition", choices=sorted(EDITIONS), action="append",

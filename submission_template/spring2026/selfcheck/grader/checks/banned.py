@@ -17,7 +17,7 @@ class Attribution:
         files = sorted({f.file for f in findings if f.kind == "banned"})
         self.testing = [f for f in files if is_testing_file(f)]
         starts = {f for v in self.test_files.values() for f in v} | {"preprocess.py", "assignment.py"}
-        used_anywhere = reachable(graph, [f for f in starts if f in graph])
+        used_anywhere = self.used = reachable(graph, [f for f in starts if f in graph])
         self.unused = [f for f in files if f not in self.testing and f not in used_anywhere]
         self.costly = [f for f in files if f not in self.testing and f not in self.unused]
 
@@ -32,9 +32,10 @@ class Attribution:
 def banned_outcome(key, findings, attribution):
     banned = [f for f in findings if f.kind == "banned"]
     costly = [f for f in banned if f.file in attribution.costly]
-    harmless = [f for f in banned if f.file not in attribution.costly]
+    # The students' self-check kit (selfcheck/) is the course's code: not listed unless graded code uses it.
+    harmless = [f for f in banned if f.file not in attribution.costly and not _kit(f.file, attribution)]
     shims = [f for f in findings if f.kind == "allowed-shim"]
-    dynamic = [f for f in findings if f.kind == "dynamic-import"]
+    dynamic = [f for f in findings if f.kind == "dynamic-import" and f.file in attribution.used]
     unscanned = [f for f in findings if f.kind in NOT_SCANNED]
     lines = []
     if costly:
@@ -73,3 +74,10 @@ def apply_policy(outcomes, attribution, policy, exempt=("banned", "api")):
                               f"library (see the banned-libraries test). Without the ban it would have "
                               f"earned {outcome.fraction:.0%}.\n\n" + outcome.output)
             outcome.fraction = 0.0
+
+
+KIT_FOLDER = "selfcheck/"
+
+
+def _kit(file, attribution):
+    return file.startswith(KIT_FOLDER) and file not in attribution.used

@@ -34,14 +34,17 @@ everywhere, Gradescope's containers included where namespaces are refused.
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import pwd
 import random
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -266,8 +269,12 @@ def exit_code_from_bwrap(code: int | None) -> int | None:
 # ------------------------------------------------------------------ sandbox uids
 
 def unused_sandbox_uid() -> int:
-    """A uid from SANDBOX_UIDS with no account and no process (random: concurrent runs differ)."""
-    busy = set(uids_with_processes())
+    """A uid from SANDBOX_UIDS with no account and no process (random: concurrent runs differ).
+
+    Only a guess for a short-lived use (tests): a Worker reserves its uid with
+    :func:`reserve_sandbox_uid`, so that two grading runs never share one.
+    """
+    busy = set(uids_with_processes().values())
     candidates = [uid for uid in SANDBOX_UIDS if uid not in busy]
     random.SystemRandom().shuffle(candidates)
     for uid in candidates:
@@ -276,6 +283,43 @@ def unused_sandbox_uid() -> int:
         except KeyError:
             return uid
     raise RuntimeError(f"no free sandbox uid in {SANDBOX_UIDS}")
+
+
+def reserve_sandbox_uid() -> tuple[int, int]:
+    """(uid, lock fd): a sandbox uid no other Worker on this machine holds, until the fd is closed.
+
+    A uid merely without processes can be picked by two grading runs at once (both
+    workers not started yet), and then one run's clean-up would kill the other's
+    worker. Each Worker therefore holds an exclusive flock on a file named after
+    its uid, in a root-only folder; the kernel drops it when the holder exits, so
+    a crashed run frees its uid.
+    """
+    folder = _lock_folder()
+    for _ in range(50):
+        uid = unused_sandbox_uid()
+        fd = os.open(os.path.join(folder, str(uid)), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue
+        if uid in uids_with_processes().values():   # taken by a run that has released it since
+            os.close(fd)
+            continue
+        return uid, fd
+    raise RuntimeError(f"no free sandbox uid in {SANDBOX_UIDS}")
+
+
+def _lock_folder() -> str:
+    for folder in ("/run/beras-sandbox-uids", os.path.join(tempfile.gettempdir(), "beras-sandbox-uids")):
+        try:
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+            st = os.lstat(folder)
+        except OSError:
+            continue
+        if stat.S_ISDIR(st.st_mode) and st.st_uid == 0 and not st.st_mode & 0o077:
+            return folder   # root's own: nobody else can plant or hold these locks
+    raise RuntimeError("no root-only folder for the sandbox uid locks (/run or the temp folder)")
 
 
 def uids_with_processes(include_zombies=False):

@@ -183,14 +183,17 @@ class Worker:
         self.protections: confine.Protections | None = None   # set at each worker start
         self.banned_imports: list[dict] = []
         self.drop_mode = "uid" if drop_privileges and os.geteuid() == 0 else "none"
-        self.uid = confine.unused_sandbox_uid() if self.drop_mode == "uid" else os.getuid()
+        if self.drop_mode == "uid":
+            self.uid, uid_lock = confine.reserve_sandbox_uid()   # held until the area is removed
+        else:
+            self.uid, uid_lock = os.getuid(), None
         self.gid = self.uid if self.drop_mode == "uid" else os.getgid()
         if namespaces:
             self.bwrap, self.namespace_problem = confine.bwrap_status()
         else:
             self.bwrap, self.namespace_problem = None, "namespaces were turned off for this Worker"
         self.area = Path(tempfile.mkdtemp(prefix="beras-sandbox-"))
-        self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.area), True)
+        self._finalizer = weakref.finalize(self, _release, str(self.area), uid_lock)
         # Others may traverse the area (to reach w/, which is the worker's alone), not list it.
         os.chmod(self.area, 0o711 if self.drop_mode == "uid" else 0o700)
         self.pristine = self.area / "pristine"
@@ -598,6 +601,13 @@ def _drain_all(proc: _Process, out, err) -> None:
     # during the call is already in the pipes once the reply has arrived.
     _drain(proc.stdout_fd, out)
     _drain(proc.stderr_fd, err)
+
+
+def _release(area: str, uid_lock: int | None) -> None:
+    """Remove the area, then give the sandbox uid back (its processes were killed at the last stop)."""
+    shutil.rmtree(area, ignore_errors=True)
+    if uid_lock is not None:
+        _close_quietly(uid_lock)
 
 
 class _Lines:
