@@ -20,7 +20,7 @@ from grader.results.gradescope import build_results
 from grader.results.outcome import Outcome
 from grader.rubric.load import load_rubric
 from grader.runner.budget import TimeBudget
-from grader.runner.reference import reference_answers
+from grader.runner.reference import reference_answers, reference_present
 from grader.runner.session import Session, failure_text, ran_out_of_memory
 from grader.checks.scan import scan_tree
 from grader.sandbox.supervisor import SandboxSetupError
@@ -117,6 +117,10 @@ def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda
     checks = _checks(edition, settings["input_seed"])
     if selfcheck:
         checks = [c for c in checks if not _platform_only(rubric, c.key, outcomes)]
+        hidden = [t for t in rubric.tests if t.visibility != "visible" and t.points]
+        if hidden:
+            notes.append(f"Self-check: {len(hidden)} test(s) worth {sum(t.points for t in hidden):g} points are "
+                         "checked on Gradescope only; they show 0 here.")
     python_files = _python_files(root)
     findings = scan_tree(root, files=python_files, allowed=edition.ALLOWED_BANNED_IMPORTS)
     attribution = Attribution(findings, import_graph(root, python_files),
@@ -199,8 +203,11 @@ def _retry_with_less_data(root, edition, check, settings, log):
     """Correct code should not lose points for the platform's memory: a check whose probe ran
     out of memory is judged again, reference and student alike, with the check's smaller
     data (e.g. a slice of MNIST for a preprocess that keeps two float64 copies), and told so."""
-    log(f"  {check.key}: out of memory, trying again with less data")
     retry = check.retry_on_memory
+    if not reference_present(edition.NAME):  # the students' self-check has no reference to re-run
+        return Outcome(check.key, 0.0, "Your code ran out of the grader's memory on the full data. "
+                       "On Gradescope it is judged again on a slice, and told this:\n" + retry["note"])
+    log(f"  {check.key}: out of memory, trying again with less data")
     with tempfile.TemporaryDirectory(prefix="beras-reference-") as tmp:
         answers = {}
         for subject, folder in (("reference", build_reference_submission(Path(tmp) / "ref", edition.NAME)),

@@ -304,6 +304,7 @@ def behaviour_checks(seed=0):
               diagnose=_diagnose_optimizers, meta=_optimizer_meta(optimizer_configs)),
         Check("behaviour.model", "grader.probes.components:model", model_args, timeout=30,
               normalize=_normalize_model, diagnose=_diagnose_model(model_args), meta=model_meta),
-        Check("behaviour.preprocess", "grader.probes.components:preprocess", {"rows": [0, 1, 59999]},
+        Check("behaviour.preprocess", "grader.probes.components:preprocess",
+              {"rows": [0, 59999] + sorted(int(r) for r in rng.choice(np.arange(1, 59999), 2, replace=False))},
               timeout=60, normalize=_normalize_preprocess, tolerance=lambda case: {"rtol": 1e-5, "atol": 1e-6}),
     ]

@@ -21,9 +21,9 @@ def _rng(seed, offset):
     return np.random.default_rng([9000 + offset, seed])
 
 
-def _linear_spec(rng, n_in, n_out, bias_shape):
+def _linear_spec(rng, n_in, n_out, bias_shape, scale=1.0):
     b = rng.normal(size=(n_out,) if bias_shape == "(out,)" else (1, n_out))
-    return {"class": "Linear", "w": rng.normal(size=(n_in, n_out)), "b": b}
+    return {"class": "Linear", "w": scale * rng.normal(size=(n_in, n_out)), "b": b}
 
 
 def _probs(rng, batch, n):
@@ -59,7 +59,10 @@ def model_cases(seed=0):
         sizes = [4] + [5 - (j % 2) for j in range(hidden)] + [3]
         layers = []
         for j in range(len(sizes) - 1):
-            layers.append(_linear_spec(rng, sizes[j], sizes[j + 1], "(out,)" if (i + j) % 2 else "(1, out)"))
+            # weights ~ 1/sqrt(fan_in): deep random models keep softmax outputs far from the
+            # cross-entropy's clip, where finite differences would be meaningless
+            layers.append(_linear_spec(rng, sizes[j], sizes[j + 1], "(out,)" if (i + j) % 2 else "(1, out)",
+                                       scale=1 / np.sqrt(sizes[j])))
             if j < len(sizes) - 2:
                 layers.append({"class": activations[(i + j) % 3], "kwargs": {}})
         layers.append({"class": "Softmax" if loss == "CategoricalCrossEntropy" else "Sigmoid", "kwargs": {}})

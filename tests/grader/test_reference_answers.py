@@ -51,3 +51,13 @@ def test_without_the_reference_only_shipped_answers_are_used(tmp_path, monkeypat
         assert "python -m assign" in str(error)
     else:
         raise AssertionError("a kit without answers must be a grader fault")
+
+
+def test_the_reference_earns_full_marks_on_other_input_seeds(tmp_path):
+    # staff may change input_seed per term: no seed may draw inputs the reference cannot pass
+    # (e.g. a deep random model whose softmax falls below the cross-entropy's clip)
+    from tests.grader.submissions import grade_json, losers, make_submission, rubric_with
+    root = make_submission(tmp_path)
+    for seed in (1, 6, 7, 16, 23):
+        results = grade_json(root, rubric_path=rubric_with(tmp_path, name=f"r{seed}.toml", input_seed=seed))
+        assert losers(results) == set(), (seed, results["output"])

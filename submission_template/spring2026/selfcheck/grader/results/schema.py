@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from pathlib import Path
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "gradescope_results.schema.json"
@@ -30,12 +31,19 @@ def to_json(results: dict) -> str:
 
 
 def validate_results(results: dict) -> dict:
-    """Raise ResultsError listing every problem; return the JSON round-tripped copy."""
-    import jsonschema  # in requirements.txt; imported lazily so importing this module is cheap
+    """Raise ResultsError listing every problem; return the JSON round-tripped copy.
 
+    The students' self-check kit runs without jsonschema: there the results are only
+    checked to be strict JSON (the platform validates the same code path in full)."""
     if not isinstance(results, dict):
         raise ResultsError(f"results must be a dict, not {type(results).__name__}")
     data = json.loads(to_json(results))
+    try:
+        import jsonschema  # in requirements.txt; imported lazily so importing this module is cheap
+    except ImportError:
+        if os.environ.get("BERAS_SELFCHECK") == "1":
+            return data
+        raise
     validator = jsonschema.Draft202012Validator(load_schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
