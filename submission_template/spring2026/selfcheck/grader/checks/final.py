@@ -17,10 +17,11 @@ KEY = "final.accuracy"
 DATA_DTYPE = "float32"
 SLOW_EPOCH_S = 8.0           # the reference: ~1 s per epoch here (2 cores), ~3-4 s on Gradescope's half CPU
 
-SLOW_HINT = ("the reference library trains one epoch in about 1 s on the grading machine's CPU. "
-             "A Python loop over the samples of a batch (the stencil's compose_input_gradients / "
-             "compose_weight_gradients loop, or a per-sample loop in get_weight_gradients) is the usual "
-             "cause: vectorize it (np.einsum, matmul on whole batches, x.T @ J for dL/dw).")
+SLOW_HINT = ("the reference library trains one epoch in about 1 s on the grading machine's CPU. The "
+             "usual causes are a Python loop over the samples of a batch (a per-sample loop in "
+             "get_weight_gradients or get_input_gradients) and a tiled (batch, in, out) weight gradient: "
+             "vectorize them (np.einsum, matmul on whole batches, x.T @ J for dL/dw). Time spent in the "
+             "course's given compose loops is expected and is within the budget's design.")
 
 
 def not_requested():
