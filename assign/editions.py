@@ -21,4 +21,11 @@ EDITIONS = {
         sources=(("beras", "beras"), ("reference/spring2026", ".")),
         output="submission_template/spring2026",
     ),
+    # fall2025 keeps its whole reference (its own Keras-flavoured beras/ included) in one
+    # folder: the top-level beras/ is spring2026's library.
+    "fall2025": Edition(
+        name="fall2025",
+        sources=(("reference/fall2025", "."),),
+        output="submission_template/fall2025",
+    ),
 }

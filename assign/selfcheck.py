@@ -57,10 +57,16 @@ def grader_root():
     return Path(__file__).resolve().parents[1]
 
 
+# The kit is built for spring2026 only: it bundles that edition's grader and the reference's
+# answers for its public inputs. fall2025 students get no kit (their grade rests on
+# predictions.npy and the platform's safeguards), even once the grader knows fall2025.
+KIT_EDITIONS = ("spring2026",)
+
+
 def supported(edition_name):
-    """True when the grader knows this edition (a stencil of another edition gets no kit)."""
+    """True when this edition's stencil gets the kit: the grader knows it and it is in KIT_EDITIONS."""
     from grader.editions import EDITIONS
-    return edition_name in EDITIONS
+    return edition_name in EDITIONS and edition_name in KIT_EDITIONS
 
 
 def write_kit(edition_name, stencil_dir, log=lambda msg: None):

@@ -203,10 +203,16 @@ def has_final_marker(root, marker):
 
 
 def build_reference_submission(dest, edition="spring2026"):
-    """The reference library and the edition's reference files, laid out as a student submits them."""
+    """The reference library and the edition's reference files, laid out as a student submits them.
+
+    The library is reference/<edition>/beras when the edition has its own (fall2025), else beras/."""
     dest = Path(dest)
-    shutil.copytree(PROJECT_ROOT / "beras", dest / "beras", ignore=shutil.ignore_patterns("__pycache__"))
-    for item in (PROJECT_ROOT / "reference" / edition).iterdir():
+    reference = PROJECT_ROOT / "reference" / edition
+    dest.mkdir(parents=True, exist_ok=True)
+    if not (reference / "beras").is_dir():
+        # An edition without its own library (spring2026) uses the top-level beras/.
+        shutil.copytree(PROJECT_ROOT / "beras", dest / "beras", ignore=shutil.ignore_patterns("__pycache__"))
+    for item in reference.iterdir():
         if item.name == "__pycache__":
             continue
         target = dest / item.name

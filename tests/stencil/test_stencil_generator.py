@@ -228,7 +228,8 @@ def test_check_cli_reports_out_of_sync_files(tmp_path):
     root = tmp_path / "root"
     shutil.copytree(ROOT / "beras", root / "beras", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "reference", root / "reference", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(STENCIL, root / EDITIONS["spring2026"].output, ignore=shutil.ignore_patterns("__pycache__"))
+    for edition in EDITIONS.values():   # --check covers every edition: each committed stencil comes along
+        shutil.copytree(ROOT / edition.output, root / edition.output, ignore=shutil.ignore_patterns("__pycache__"))
     assert _run(["-m", "assign", "--check", "--root", str(root)]).returncode == 0
     with open(root / "beras" / "layers.py", "a") as f:
         f.write("\n# a change in the reference\n")
