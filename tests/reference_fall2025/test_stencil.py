@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from assign.editions import EDITIONS
-from assign.generate import GenerationError, build
+from assign.generate import GenerationError, build, check
 from grader.submission import build_reference_submission
 from tests.stencil.folders import ignore, outcomes, run
 
@@ -78,3 +78,13 @@ def test_the_untouched_stencil_fails_its_tasks(local_runs):
     # Only the given tape plumbing works before any task is done.
     assert [name for name, (status, _) in found.items() if status == "PASS"] == [
         "test_tape_installs_itself_and_refuses_nesting"]
+
+
+def test_check_reports_a_fall2025_reference_change(tmp_path):
+    root = tmp_path / "root"
+    shutil.copytree(REFERENCE, root / "reference" / "fall2025", ignore=ignore)
+    shutil.copytree(STENCIL, root / EDITIONS["fall2025"].output, ignore=ignore)
+    assert check("fall2025", root) == []
+    with open(root / "reference" / "fall2025" / "beras" / "layers.py", "a") as f:
+        f.write("\n# a change in the reference\n")
+    assert check("fall2025", root) == ["submission_template/fall2025/beras/layers.py: differs from the generated version"]
