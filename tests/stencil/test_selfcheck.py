@@ -246,8 +246,14 @@ def test_a_student_who_is_not_root_gets_the_same_verdicts_and_is_told_the_protec
         out = area / "out"
         out.mkdir()
         os.chown(out, uid, uid)
+        # the student's own copy of MNIST (the project's may sit in a folder only root can read)
+        data = area / "mnist"
+        data.mkdir()
+        for file, _, _ in mnist.FILES.values():
+            shutil.copyfile(mnist.mnist_dir() / file, data / file)
+            (data / file).chmod(0o644)
         env = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "LANG": "C.UTF-8",
-               "BERAS_MNIST_DIR": str(mnist.mnist_dir()), "PYTHONDONTWRITEBYTECODE": "1"}
+               "BERAS_MNIST_DIR": str(data), "PYTHONDONTWRITEBYTECODE": "1"}
         proc = subprocess.run([setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", str(python),
                                selfcheck.ENTRY_POINT, "--quiet", "--json", str(out / "kit.json")],
                               cwd=folder, env=env, capture_output=True, text=True, timeout=240)
