@@ -46,7 +46,8 @@ class Run:
 
     def __init__(self, settings, budget_s=None):
         self.settings = settings
-        self.budget_s = settings["final_time_budget_s"] if budget_s is None else budget_s
+        self.budget_s = budget_s if budget_s is not None else (
+            settings["final_time_budget_s"] or settings["total_time_budget_s"])
         self.epochs = []          # {"epoch", "accuracy", "seconds", "fit_seconds", "history", "profile"}
         self.failure = None       # text: an error that earns nothing
         self.stopped = None       # text: training ended early, the last epoch is scored

@@ -67,7 +67,8 @@ def test_score_fraction_is_linear_between_the_thresholds():
 
 
 def test_every_epoch_is_scored_and_the_last_counts():
-    r, out, worker = run([(epoch_ok(90, 0.3), 2.0), (epoch_ok(97, 0.1), 2.0)], final_epochs=2)
+    r, out, worker = run([(epoch_ok(90, 0.3), 2.0), (epoch_ok(97, 0.1), 2.0)], final_epochs=2,
+                         final_time_budget_s=300)
     assert [e["accuracy"] for e in r.epochs] == [0.90, 0.97]
     assert out.fraction == 1 and out.leaderboard == [{"name": "Accuracy", "value": 0.97, "order": "desc"}]
     assert worker.timeouts == [300, 298]  # each epoch may use the rest of the budget
@@ -152,3 +153,11 @@ def test_a_training_run_that_cannot_be_staged_costs_only_the_final_test(tmp_path
     out = training.final_outcome(root, load_edition("spring2026"), settings(), {}, lambda msg: None)
     assert out.key == "final.accuracy" and out.fraction == 0
     assert "No space left on device" in out.output and "not your fault" in out.output
+
+
+def test_without_a_cap_training_may_use_what_is_left_of_the_whole_run():
+    # final_time_budget_s = 0: no cap of its own; grade() passes the time left as budget_s
+    r, out, worker = run([(epoch_ok(90, 0.3), 100.0), (epoch_ok(97, 0.1), 100.0)], final_epochs=2,
+                         final_time_budget_s=0, total_time_budget_s=540)
+    assert worker.timeouts[0] == 540 and len(r.epochs) == 2
+    assert "of the 540 s budget" in out.output

@@ -36,7 +36,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "gradcheck_warn": 1e-3,
     "final_epochs": 10,
     "final_batch_size": 64,
-    "final_time_budget_s": 300,
+    "final_time_budget_s": 0,
     "final_full_accuracy": 0.95,
     "final_zero_accuracy": 0.80,
     "final_memory_mb": 640,
@@ -140,9 +140,11 @@ def _check_settings(raw: Any, where: str) -> dict[str, Any]:
         raise bad("input_seed", "must be a non-negative integer")
     if s["hint_detail"] not in HINT_DETAILS:
         raise bad("hint_detail", f"must be one of {', '.join(HINT_DETAILS)}")
-    for key in ("gradcheck_rtol", "gradcheck_warn", "final_time_budget_s", "total_time_budget_s"):
+    for key in ("gradcheck_rtol", "gradcheck_warn", "total_time_budget_s"):
         if not _is_number(s[key]) or s[key] <= 0:
             raise bad(key, "must be a positive number")
+    if not _is_number(s["final_time_budget_s"]) or s["final_time_budget_s"] < 0:
+        raise bad("final_time_budget_s", "must be a number >= 0 (0: no cap of its own, the time left of the run)")
     for key in ("final_epochs", "final_batch_size", "final_memory_mb"):
         if not isinstance(s[key], int) or isinstance(s[key], bool) or s[key] <= 0:
             raise bad(key, "must be a positive integer")

@@ -63,8 +63,8 @@ def final_outcome(root, edition, settings, broken, log, budget_s=None, requested
 # ------------------------------------------------------------------ the run
 
 def train(worker, settings, test_labels, log=lambda msg: None, clock=time.monotonic, budget_s=None):
-    """Run the epochs within budget_s seconds (default: the rubric's final_time_budget_s)."""
-    budget = settings["final_time_budget_s"] if budget_s is None else budget_s
+    """Run the epochs within budget_s seconds (default: the rubric's cap, or the whole run's budget)."""
+    budget = budget_s if budget_s is not None else (settings["final_time_budget_s"] or settings["total_time_budget_s"])
     run = Run(settings, budget)
     epochs, batch = settings["final_epochs"], settings["final_batch_size"]
     started = clock()
