@@ -95,7 +95,7 @@ def report(run, settings):
             loss = r["history"].get("loss")
             loss = f"{loss:.4f}" if isinstance(loss, float) else str(loss or "-")
             lines.append(f"{r['epoch']:>5}  {r['accuracy']:>12.2%}  {loss:>10}  {r['seconds']:>7.1f}")
-        lines.append(f"Training took {run.total_seconds:.0f} s of the {run.budget_s:g} s "
+        lines.append(f"Training took {run.total_seconds:.0f} s of the {run.budget_s:.0f} s "
                      f"budget (building the model: {run.setup_seconds:.1f} s).")
     slowest = max((r["fit_seconds"] for r in run.epochs), default=0.0)
     profile = run.profile or (run.epochs[-1]["profile"] if run.epochs else None)

@@ -78,12 +78,12 @@ def train(worker, settings, test_labels, log=lambda msg: None, clock=time.monoto
         elapsed = clock() - started
         remaining = budget - elapsed
         if run.epochs and elapsed + run.epochs[-1]["seconds"] > budget:
-            run.stopped = (f"Training stopped before epoch {number}: {elapsed:.0f} s of the {budget:g} s budget "
+            run.stopped = (f"Training stopped before epoch {number}: {elapsed:.0f} s of the {budget:.0f} s budget "
                            f"are used and the last epoch took {run.epochs[-1]['seconds']:.0f} s. "
                            f"The model as trained after {len(run.epochs)} epoch(s) is scored.")
             break
         if remaining <= 0:
-            run.stopped = f"The {budget:g} s budget was used up before epoch {number}."
+            run.stopped = f"The {budget:.0f} s budget was used up before epoch {number}."
             break
         result = worker.call(PROBE + "epoch", {"batch_size": batch}, timeout=remaining)
         log(f"  final epoch {number}: {result.status} in {result.seconds:.1f} s")
@@ -159,7 +159,7 @@ def _call_failure(result, stage_name):
 
 def _overrun_text(number, result, remaining, budget, run):
     text = (f"Epoch {number} was still running after {result.seconds:.0f} s, the time left of the "
-            f"{budget:g} s budget, and was stopped.")
+            f"{budget:.0f} s budget, and was stopped.")
     batches = _BATCH_RE.findall(result.stdout or "")
     if batches:
         done, total = int(batches[-1][0]), int(batches[-1][1])
