@@ -71,5 +71,15 @@ if on_gradescope; then
   chmod 600 "$data/t10k-labels-idx1-ubyte.gz"
   "$venv/bin/python" -c "import sys; sys.path.insert(0, '$here'); from grader.data import mnist; [mnist.load(n, '$data') for n in mnist.FILES]" \
     || { echo "setup.sh: MNIST is missing from $data; build the zip with tools/make_gradescope_zip.sh" >&2; exit 1; }
+  # The reference's answers to the rubric's inputs, computed once here instead of in every
+  # submission's run (grader/runner/reference.py reads them back). Only a speed-up: a
+  # failure here costs nothing but time, so it never stops the image build.
+  (cd "$here" && BERAS_MNIST_DIR="$data" "$venv/bin/python" -c "
+from grader.editions import load_edition
+from grader.rubric.load import load_rubric
+from grader.runner.reference import reference_answers
+edition = load_edition()
+reference_answers(edition.NAME, edition.checks(load_rubric(edition=edition.NAME).settings['input_seed']))
+print('setup.sh: reference answers cached')") || echo "setup.sh: could not cache the reference's answers (each run will compute them)" >&2
 fi
 echo "setup.sh: ready ($("$venv/bin/python" --version) in $venv)"
