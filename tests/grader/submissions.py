@@ -49,10 +49,10 @@ def apply_patch(root: Path, rel: str, old: str, new: str) -> None:
 
 
 def make_submission(tmp_path, patches=(), extra_files=None, remove=(), final=False, name="submission",
-                    base="reference", overrides=None):
+                    base="reference", overrides=None, edition="spring2026"):
     """A base laid out as a student submission, with the given changes; returns its folder.
 
-    base: "reference" or "course" (see tests/bases).
+    base: "reference" or "course" (see tests/bases); edition: whose API (spring2026, fall2025).
     patches: [(relative file, old text, new text)], each old text present exactly once.
     overrides: {relative file: code appended to it} (e.g. a method redefined with a bug).
     extra_files: {relative path: str | bytes}, written after the patches (overwrites).
@@ -62,7 +62,7 @@ def make_submission(tmp_path, patches=(), extra_files=None, remove=(), final=Fal
     root = Path(tmp_path) / name
     if root.exists():
         shutil.rmtree(root)
-    build_base(root, base)
+    build_base(root, base, edition=edition)
     for rel, old, new in patches:
         apply_patch(root, rel, old, new)
     for rel, code in (overrides or {}).items():

@@ -1,7 +1,7 @@
 """The editions of the homework: one grader.editions.base.Edition subclass each (design principle 7)."""
 import importlib
 
-EDITIONS = ("spring2026",)
+EDITIONS = ("spring2026", "fall2025")
 DEFAULT_EDITION = "spring2026"
 
 

@@ -4,8 +4,9 @@ API entries say what the grader calls: `args` are the positional
 parameters a call passes (after self), `keywords` the keyword arguments it
 may pass. A student's signature is compatible when such calls bind.
 """
-from grader.checks.registry import MODEL_FILES, spring2026_checks
+from grader.checks.registry import MODEL_FILES, standard_checks
 from grader.editions.base import Edition
+from grader.probes.adapters.spring2026 import Spring2026Api
 
 NAME = "spring2026"
 
@@ -43,11 +44,16 @@ def _fn(module, name, *args, keywords=()):
             "keywords": list(keywords), "members": []}
 
 
-def _diffable(*forward_args):
-    """What every Diffable offers; forward's parameters differ by class."""
+def _diffable_members(*forward_args, weights="parameters", backward=True):
+    """What every Diffable offers; forward's parameters differ by class, the weights' name and
+    backward by edition."""
     return [_m("forward", *forward_args), _m("get_input_gradients"), _m("get_weight_gradients"),
-            _m("compose_input_gradients", "J"), _m("compose_weight_gradients", "J"),
-            _m("backward"), _p("parameters")]
+            _m("compose_input_gradients", "J"), _m("compose_weight_gradients", "J")] + \
+        ([_m("backward")] if backward else []) + [_p(weights)]
+
+
+def _diffable(*forward_args):
+    return _diffable_members(*forward_args)
 
 
 API = [
@@ -97,9 +103,10 @@ class Spring2026(Edition):
     ALLOWED_BANNED_IMPORTS = ALLOWED_BANNED_IMPORTS
     FINAL_MARKER = FINAL_MARKER
     FINAL_FILES = ("assignment.py",) + MODEL_FILES
+    ADAPTER = Spring2026Api
 
     def checks(self, seed=0):
-        return spring2026_checks(self.API, seed)
+        return standard_checks(self, seed)
 
 
 EDITION = Spring2026()
