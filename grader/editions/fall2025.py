@@ -7,7 +7,8 @@ cross-entropy without epsilon, no uniform initializers, tuple weights, an unused
 from grader.checks.registry import GRAPH_FILES, MODEL_FILES, Check, compare_cases, standard_checks
 from grader.checks import behaviour
 from grader.editions.base import Edition
-from grader.editions.spring2026 import _cls, _diffable_members, _fn, _m, _p
+from grader.editions.api_table import (attribute as _a, cls as _cls, diffable_members, function as _fn,
+                                       method as _m, model_functions, prop as _p, shared_components)
 from grader.probes.adapters.fall2025 import Fall2025Api
 
 NAME = "fall2025"
@@ -31,7 +32,7 @@ def _optimizer(name, *keywords):
 
 
 def _diffable(*forward_args):
-    return _diffable_members(*forward_args, weights="weights", backward=False)
+    return diffable_members(*forward_args, weights="weights", backward=False)
 
 
 API = [
@@ -40,20 +41,12 @@ API = [
     _cls("beras.core", "Callable", members=[_m("forward")]),
     _cls("beras.core", "Weighted", members=[_p("weights"), _p("trainable_variables"),
                                             _p("non_trainable_variables"), _p("trainable")]),
-    _cls("beras.core", "Diffable", members=_diffable()[1:] + [{"name": "gradient_tape", "kind": "attribute"}]),
+    _cls("beras.core", "Diffable", members=_diffable()[1:] + [_a("gradient_tape")]),
     _cls("beras.gradient_tape", "GradientTape", members=[_m("gradient", "target", "sources"),
                                                          _m("__enter__"), _m("__exit__", "a", "b", "c")]),
     _cls("beras.layers", "Dense", ["input_size", "output_size"], ["initializer"],
          _diffable("x") + [_m("_initialize_weight", "initializer", "input_size", "output_size")]),
-    _cls("beras.activations", "LeakyReLU", [], ["alpha"], _diffable("x")),
-    _cls("beras.activations", "ReLU", members=_diffable("x")),
-    _cls("beras.activations", "Sigmoid", members=_diffable("x")),
-    _cls("beras.activations", "Softmax", members=_diffable("x")),
-    _cls("beras.losses", "MeanSquaredError", members=_diffable("y_pred", "y_true")),
-    _cls("beras.losses", "CategoricalCrossEntropy", members=_diffable("y_pred", "y_true")),
-    _cls("beras.metrics", "CategoricalAccuracy", members=[_m("forward", "probs", "labels")]),
-    _cls("beras.onehot", "OneHotEncoder",
-         members=[_m("fit", "data"), _m("forward", "data"), _m("inverse", "data")]),
+    *shared_components(_diffable),
     _optimizer("BasicOptimizer"),
     _optimizer("RMSProp", "beta", "epsilon"),
     _optimizer("Adam", "beta_1", "beta_2", "epsilon"),
@@ -61,9 +54,7 @@ API = [
         _m("forward", "inputs"), _m("compile", "optimizer", "loss_fn", "acc_fn"),
         _m("fit", "x", "y", "epochs", "batch_size"), _m("evaluate", "x", "y", "batch_size"),
         _m("batch_step", "x", "y", keywords=["training"]), _p("weights")]),
-    _fn("beras.model", "print_stats", "stat_dict"),
-    _fn("beras.model", "update_metric_dict", "super_dict", "sub_dict"),
-    _fn("preprocess", "load_and_preprocess_data"),
+    *model_functions(),
     _fn("assignment", "get_model"),
 ]
 
