@@ -155,23 +155,52 @@ def review(read, truth, settings, retrained=None, retrain_problem=""):
     return data
 
 
-def review_outcome(review_data):
-    """The hidden 0-point rubric test REVIEW_KEY: passes when nothing was flagged."""
+def review_text(review_data):
+    """The review in words, for staff."""
     flags = review_data["flags"]
-    text = ("No flags." if not flags else
-            "Flagged for review:\n" + "\n".join(f"- {f['flag']}: {f['why']}" for f in flags))
-    if review_data.get("retrained") is None:
-        text += ("\nThe retrained get_model() was not available"
-                 + (f" ({review_data['retrain_problem']})" if review_data.get("retrain_problem") else "")
+    if review_data.get("problem"):
+        text = f"No predictions to review ({review_data['problem']})."
+    elif not flags:
+        text = "Predictions review: no flags."
+    else:
+        text = "Predictions review: FLAGGED\n" + "\n".join(f"- {f['flag']}: {f['why']}" for f in flags)
+    if review_data.get("retrained") is None and not review_data.get("problem"):
+        why = review_data.get("retrain_problem")
+        text += ("\nThe retrained get_model() was not available" + (f" ({why})" if why else "")
                  + ": only the checks that need no retrained model ran.")
-    return Outcome(REVIEW_KEY, 0.0 if flags else 1.0, text, extra_data={"predictions_review": review_data})
+    return text
+
+
+def review_log_lines(review_data, settings):
+    """Lines for the grading run's stdout log, which Gradescope shows to instructors only while
+    the rubric's stdout_visibility is "hidden"; none otherwise (a student would read them)."""
+    if settings["stdout_visibility"] != "hidden":
+        return []
+    return review_text(review_data).splitlines()
+
+
+def review_outcome(review_data):
+    """An optional hidden 0-point rubric test REVIEW_KEY: passes when nothing was flagged.
+
+    Not in the draft rubric by default: on Gradescope a hidden test also hides every
+    student's total score (see the draft's comment)."""
+    return Outcome(REVIEW_KEY, 0.0 if review_data["flags"] else 1.0, review_text(review_data),
+                   extra_data={"predictions_review": review_data})
 
 
 # ------------------------------------------------------------------ the visible score
 
-def predictions_outcome(read, truth, settings):
-    """The visible Outcome of the final test: from the submitted file and the rubric only, so a
-    review flag can never show in it."""
+def predictions_outcome(read, truth, settings, review_data=None):
+    """The Outcome of the final test. Its score, message and leaderboard come from the submitted
+    file and the rubric only, so a review flag can never show in them; the review, when given,
+    is stored in its extra_data (kept by Gradescope, never shown to students)."""
+    outcome = _visible_outcome(read, truth, settings)
+    if review_data is not None:
+        outcome.extra_data["predictions_review"] = review_data
+    return outcome
+
+
+def _visible_outcome(read, truth, settings):
     full, zero = settings["final_full_accuracy"], settings["final_zero_accuracy"]
     scoring = (f"Scoring: full marks at >= {full:.1%} test accuracy, none at <= {zero:.1%}, linear between")
     if not read.ok:

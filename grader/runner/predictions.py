@@ -312,3 +312,28 @@ def _labels_from_scores(array, name, details):
                                           f"rate): check that your loss stays finite. {REMEDY}", **details)
     return PredictionsFile(labels=np.argmax(array, axis=1).astype(np.int64), form="scores", name=name,
                            details=details)
+
+
+# ------------------------------------------------------------------ the final test, end to end
+
+def predictions_final_outcome(root, settings, log=lambda msg: None, retrained=None, retrain_problem="",
+                              submission=None, predictions=None):
+    """fall2025's final test: read predictions.npy (or take ``predictions``, a PredictionsFile
+    already read), score it against the true test labels (this process only), review it
+    against ``retrained`` (a grader.checks.predictions.Retrained, or None with the reason in
+    ``retrain_problem``), log the review for staff, and return the Outcome."""
+    from grader.checks.final import KEY
+    from grader.checks.predictions import predictions_outcome, review, review_log_lines
+    from grader.data import mnist
+    from grader.results.outcome import Outcome
+
+    read = predictions if predictions is not None else read_predictions(root, submission)
+    try:
+        truth = mnist.load("test_labels").astype(np.int64)     # trusted side only
+    except mnist.MnistError as error:
+        return Outcome(KEY, 0.0, f"The grader could not load the MNIST test labels ({error}). "
+                                 "This is not your fault; tell the course staff.")
+    data = review(read, truth, settings, retrained, retrain_problem)
+    for line in review_log_lines(data, settings):
+        log(line)
+    return predictions_outcome(read, truth, settings, data)
