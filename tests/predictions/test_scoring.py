@@ -178,3 +178,20 @@ def test_the_draft_fragment_is_valid_rubric_toml(tmp_path):
     r = load_rubric(path)
     assert r.keys == ["final.accuracy"]
     assert r.settings["stdout_visibility"] == "hidden"
+
+
+def test_a_training_run_becomes_a_retrained_model_only_when_it_scored_an_epoch(tmp_path, labels):
+    from grader.checks.final import Run
+    settings = rubric(tmp_path).settings
+    run = Run(settings, budget_s=100)
+    assert judge.retrained_from_run(run) is None                       # no epoch yet
+    own = with_errors(labels, 400)
+    run.epochs = [{"epoch": 1, "accuracy": 0.95}, {"epoch": 2, "accuracy": 0.96}]
+    run.predictions = own                                               # the last epoch's labels
+    run.stopped = "Training stopped before epoch 3"
+    retrained = judge.retrained_from_run(run)
+    assert (retrained.accuracy, retrained.epochs, retrained.note) == (0.96, 2, "Training stopped before epoch 3")
+    np.testing.assert_array_equal(retrained.labels, own)
+    run.failure = "Epoch 3 failed"
+    assert judge.retrained_from_run(run) is None
+    assert judge.retrained_from_run(None) is None
