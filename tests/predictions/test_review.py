@@ -17,6 +17,7 @@ from tests.predictions.files import truth, with_errors
 from tests.predictions.training import retrain, run_assignment, train_scores
 
 EPOCHS = 2
+COURSE_EPOCHS = 1          # the course's per-sample compose loops: ~100 s an epoch here (96 % after one)
 # The defaults the draft fall2025 rubric proposes (grader/rubric/fall2025_final.toml.draft),
 # written out here so that the tests say which values they vouch for.
 RUBRIC = """
@@ -100,10 +101,10 @@ def honest(request, tmp_path_factory, labels):
     if request.param == "reference":
         return request.getfixturevalue("reference_run")
     root = _base(tmp_path_factory.mktemp(f"honest_{request.param}") / "submission", request.param)
-    # The course's assignment.py may train for longer: the same calls, two epochs.
-    shutil.move(train_scores(root, seed=0, epochs=EPOCHS, batch=128, out=root.parent / "p.npy"),
+    # The course's assignment.py trains for a fixed number of epochs: the same calls, fewer epochs.
+    shutil.move(train_scores(root, seed=0, epochs=COURSE_EPOCHS, batch=128, out=root.parent / "p.npy"),
                 root / "predictions.npy")
-    return root, retrain(root, seed=1, epochs=EPOCHS, batch=64, truth=labels)
+    return root, retrain(root, seed=1, epochs=COURSE_EPOCHS, batch=64, truth=labels)
 
 
 def _flags(labels_submitted, labels, settings, retrained):
@@ -118,7 +119,7 @@ def test_honest_predictions_are_not_flagged(honest, labels, settings):
     outcome = predictions_final_outcome(root, settings, logged.append, retrained=retrained)
     review = outcome.extra_data["predictions_review"]
     assert review["flags"] == [], review
-    assert outcome.fraction == 1.0, outcome.output            # >= 95 % after two epochs
+    assert outcome.fraction == 1.0, outcome.output            # >= 95 % (full marks in RUBRIC)
     assert any("no flags" in line for line in logged)
     assert review["comparison"]["error_correlation"] > settings["predictions_min_error_correlation"]
 

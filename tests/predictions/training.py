@@ -14,6 +14,9 @@ import numpy as np
 
 from grader.checks.predictions import Retrained
 from grader.data import mnist
+from grader.shims import SHIMS_DIR
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 TIMEOUT_S = 900
 
@@ -42,21 +45,26 @@ _DRIVER = textwrap.dedent("""
 
 
 def _env():
+    # The grader's stand-in for tensorflow.keras.datasets serves a submission without its own
+    # (the course's stencil imports the real one); a submission's own stand-in comes first.
     return {**os.environ, "BERAS_MNIST_DIR": str(mnist.mnist_dir()), "OPENBLAS_NUM_THREADS": "1",
-            "MPLBACKEND": "Agg"}
+            "MPLBACKEND": "Agg", "PYTHONPATH": os.pathsep.join([str(SHIMS_DIR), str(PROJECT_ROOT)])}
+
+
+def _run(command, root):
+    done = subprocess.run(command, cwd=root, env=_env(), capture_output=True, text=True, timeout=TIMEOUT_S)
+    assert done.returncode == 0, f"{command[:2]} failed in {root}:\n{done.stderr[-3000:]}"
 
 
 def run_assignment(root, epochs):
     """The student's own step: python assignment.py, which writes predictions.npy."""
-    subprocess.run([sys.executable, "assignment.py", "--epochs", str(epochs), "--no-visualize"], cwd=root,
-                   env=_env(), check=True, capture_output=True, timeout=TIMEOUT_S)
+    _run([sys.executable, "assignment.py", "--epochs", str(epochs), "--no-visualize"], root)
     return Path(root) / "predictions.npy"
 
 
 def train_scores(root, seed, epochs, batch, out):
     """Train get_model() with this seed and batch size; save its (10000, 10) test scores to ``out``."""
-    subprocess.run([sys.executable, "-c", _DRIVER, str(seed), str(epochs), str(batch), str(out)], cwd=root,
-                   env=_env(), check=True, capture_output=True, timeout=TIMEOUT_S)
+    _run([sys.executable, "-c", _DRIVER, str(seed), str(epochs), str(batch), str(out)], root)
     return Path(out)
 
 
