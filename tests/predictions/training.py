@@ -24,7 +24,7 @@ _DRIVER = textwrap.dedent("""
     import contextlib, io, sys
     import numpy as np
     sys.path.insert(0, ".")
-    seed, epochs, batch, out = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+    seed, epochs, batch, out, rows = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
     import assignment
     from beras.onehot import OneHotEncoder
     from preprocess import load_and_preprocess_data
@@ -33,6 +33,8 @@ _DRIVER = textwrap.dedent("""
     encoder = OneHotEncoder()
     encoder.fit(np.arange(10))
     train_y_ohe, test_y_ohe = encoder(train_y), encoder(test_y)
+    if rows:
+        train_x, train_y_ohe = train_x[:rows], train_y_ohe[:rows]
     model = assignment.get_model()
     model.compile(optimizer=assignment.get_optimizer(), loss_fn=assignment.get_loss_fn(),
                   acc_fn=assignment.get_acc_fn())
@@ -62,14 +64,15 @@ def run_assignment(root, epochs):
     return Path(root) / "predictions.npy"
 
 
-def train_scores(root, seed, epochs, batch, out):
-    """Train get_model() with this seed and batch size; save its (10000, 10) test scores to ``out``."""
-    _run([sys.executable, "-c", _DRIVER, str(seed), str(epochs), str(batch), str(out)], root)
+def train_scores(root, seed, epochs, batch, out, rows=0):
+    """Train get_model() with this seed and batch size (on the first ``rows`` training images
+    when given); save its (10000, 10) test scores to ``out``."""
+    _run([sys.executable, "-c", _DRIVER, str(seed), str(epochs), str(batch), str(out), str(rows)], root)
     return Path(out)
 
 
-def retrain(root, seed, epochs, batch, truth):
+def retrain(root, seed, epochs, batch, truth, rows=0):
     """A Retrained as the grader's retraining would give it (labels, accuracy, epochs)."""
     out = Path(root).parent / f"retrained_{Path(root).name}_s{seed}.npy"
-    labels = np.argmax(np.load(train_scores(root, seed, epochs, batch, out)), axis=1)
+    labels = np.argmax(np.load(train_scores(root, seed, epochs, batch, out, rows)), axis=1)
     return Retrained(labels=labels, accuracy=float(np.mean(labels == truth)), epochs=epochs)
