@@ -262,6 +262,9 @@ def _shape_hint(shape):
     if shape in ((TEST_SIZE, 1), (1, TEST_SIZE)):
         return "Flatten it: save predictions.reshape(-1)."
     rows = shape[0] if shape else 0
+    if len(shape) == 3 and shape[0] * shape[1] == TEST_SIZE and shape[2] in (1, CLASSES):
+        return ("It looks like one array per batch: join them with np.concatenate(batches) before "
+                "saving.")
     if rows == TRAIN_SIZE:
         return "These look like predictions on the training set: predict on the test images."
     if len(shape) == 2 and shape[1] == CLASSES and 0 < rows < TEST_SIZE:

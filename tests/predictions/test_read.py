@@ -138,6 +138,7 @@ def _assert_explained(read, code, *fragments):
     ((60000, 10), ["(60000, 10)", "training set"]),
     ((9984, 10), ["(9984, 10)", "every batch"]),
     ((10000, 3), ["(10000, 3)", "(10000, 10)"]),
+    ((100, 100, 10), ["(100, 100, 10)", "np.concatenate"]),
     ((), ["()", "(10000,)"]),
 ])
 def test_wrong_shapes_say_expected_and_got(tmp_path, shape, fragments):
