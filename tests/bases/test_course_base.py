@@ -11,12 +11,6 @@ subprocess (cwd = the built base, with the grader's tensorflow/wandb
 stand-ins on the path); inputs and results travel as .npz/.json files.
 """
 import json
-import os
-import subprocess
-import sys
-import textwrap
-from collections import namedtuple
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,41 +18,12 @@ import pytest
 from grader.data import mnist
 from grader.gradcheck import compare, numeric_gradient
 from tests.bases import BASES, COURSE_BASE, build_base, course_stencil, stencil_body, student_tasks
-
-ROOT = Path(__file__).resolve().parents[2]
-SHIMS = ROOT / "grader" / "shims" / "site"
-
-PRELUDE = '''\
-import json, sys
-from pathlib import Path
-import numpy as np
-DATA = Path(sys.argv[1])
-INPUTS = np.load(DATA / "in.npz") if (DATA / "in.npz").exists() else {}
-def save(results=None, **arrays):
-    (DATA / "out.json").write_text(json.dumps(results or {}))
-    np.savez(DATA / "out.npz", **{k: np.asarray(v) for k, v in arrays.items()})
-'''
-
-Output = namedtuple("Output", "results arrays")
+from tests.bases.inbase import run_in_base
 
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
     return build_base(tmp_path_factory.mktemp("course") / "submission", base="course")
-
-
-def run_in_base(base, tmp_path, code, timeout=120, **inputs):
-    """Run code (after PRELUDE) in the base; inputs arrive as INPUTS[...], save() sends results back."""
-    data = Path(tmp_path) / "exchange"
-    data.mkdir(exist_ok=True)
-    if inputs:
-        np.savez(data / "in.npz", **inputs)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(map(str, (base, SHIMS, ROOT))))
-    proc = subprocess.run([sys.executable, "-c", PRELUDE + textwrap.dedent(code), str(data)], cwd=base,
-                          env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
-    assert proc.returncode == 0, f"the base's code failed:\n{proc.stderr[-4000:]}"
-    with np.load(data / "out.npz") as arrays:
-        return Output(json.loads((data / "out.json").read_text()), dict(arrays))
 
 
 # ------------------------------------------------------------------ Diffable.__call__
@@ -438,6 +403,8 @@ def test_build_base_lays_out_either_base(tmp_path):
         assert not list(root.rglob("__pycache__"))
     assert (tmp_path / "course" / "visualize.py").is_file()
     with pytest.raises(ValueError):
-        build_base(tmp_path / "other", base="course", edition="fall2025")
+        build_base(tmp_path / "other", base="course", edition="fall2024")
+    with pytest.raises(ValueError):  # no older-term variant of spring2026
+        build_base(tmp_path / "older", base="course", variant="older")
     with pytest.raises(ValueError):
         build_base(tmp_path / "unknown", base="nonsense")
