@@ -205,12 +205,16 @@ def has_final_marker(root, marker):
 # ------------------------------------------------------------------ the reference, laid out as a submission
 
 # What each edition's reference is made of: (source, destination inside the submission), both
-# relative to the project root; a source is a folder (every file under it) or one file. Later
-# sources may not repeat an earlier one's files. `python -m assign` cuts each edition's stencil
-# from these same files (assign/editions.py reads this table).
+# relative to the project root; a source is a folder (every file under it) or one file. No two
+# sources may give the same file. `python -m assign` cuts each edition's stencil from these same
+# files (assign/editions.py reads this table). Files that are the same in every edition are
+# written once: reference/common/ (preprocess.py, the local MNIST stand-ins _local/ and
+# tensorflow/, test_runner.py, tests/test_data.py), and fall2025 takes the one-hot encoder and
+# the accuracy metric from spring2026's beras/ (the same code in both APIs).
 REFERENCE_SOURCES = {
-    "spring2026": (("beras", "beras"), ("reference/spring2026", ".")),
-    "fall2025": (("reference/fall2025", "."),),
+    "spring2026": (("beras", "beras"), ("reference/common", "."), ("reference/spring2026", ".")),
+    "fall2025": (("reference/common", "."), ("reference/fall2025", "."),
+                 ("beras/onehot.py", "beras/onehot.py"), ("beras/metrics.py", "beras/metrics.py")),
 }
 REFERENCE_SKIP_DIRS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
 REFERENCE_SKIP_SUFFIXES = {".pyc", ".pyo"}

@@ -35,6 +35,10 @@ HERE = Path(__file__).resolve().parent
 COURSE_BASES = {"spring2026": HERE / "spring2026_course", "fall2025": HERE / "fall2025_course"}
 COURSE_BASE = COURSE_BASES["spring2026"]
 COURSE_EDITIONS = tuple(COURSE_BASES)
+# Files a course base takes from another edition's, where the course's code is the same in both:
+# {edition: (base folder it takes them from, (relative paths...))}.
+COURSE_SHARED = {"fall2025": (COURSE_BASES["spring2026"], ("beras/onehot.py", "beras/metrics.py", "preprocess.py",
+                                                           "utils/wandb_login.py"))}
 # Variants of a course base: {edition: {variant name: function rewriting the laid-out base}}.
 COURSE_VARIANTS = {"fall2025": {older_terms.VARIANT: older_terms.apply_edits}}
 
@@ -69,6 +73,10 @@ def build_base(dest, base="reference", edition="spring2026", variant=None):
     if edition not in COURSE_BASES:
         raise ValueError(f"the course base exists for {COURSE_EDITIONS}, not {edition!r}")
     shutil.copytree(COURSE_BASES[edition], dest, ignore=shutil.ignore_patterns("__pycache__"))
+    shared_from, shared = COURSE_SHARED.get(edition, (None, ()))
+    for rel in shared:
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shared_from / rel, dest / rel)
     if variant is not None:
         COURSE_VARIANTS[edition][variant](dest)
     return dest

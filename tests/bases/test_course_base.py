@@ -18,7 +18,7 @@ import pytest
 from grader.data import mnist
 from grader.gradcheck import compare, numeric_gradient
 from tests.bases import BASES, COURSE_BASE, build_base, course_stencil, stencil_body, student_tasks
-from tests.bases.inbase import run_in_base
+from tests.bases.inbase import numpy_forward, numpy_loss, run_in_base
 
 
 @pytest.fixture(scope="module")
@@ -210,32 +210,6 @@ BACKWARD_IN_BASE = '''
 '''
 
 
-def _numpy_forward(layers, params, x):
-    """The network's output, written here from the definitions (independent of the base)."""
-    params = iter(params)
-    for name, *_ in layers:
-        if name == "Linear":
-            w, b = next(params), next(params)
-            x = x @ w + b
-        elif name == "ReLU":
-            x = np.maximum(x, 0)
-        elif name == "LeakyReLU":
-            x = np.where(x > 0, x, 0.3 * x)
-        elif name == "Sigmoid":
-            x = 1 / (1 + np.exp(-x))
-        elif name == "Softmax":
-            e = np.exp(x - x.max(axis=1, keepdims=True))
-            x = e / e.sum(axis=1, keepdims=True)
-    return x
-
-
-def _numpy_loss(loss, y_pred, y_true):
-    if loss == "MeanSquaredError":
-        return np.mean(np.mean((y_pred - y_true) ** 2, axis=1))
-    clipped = np.clip(y_pred, 1e-12, 1 - 1e-12)
-    return np.mean(-np.sum(y_true * np.log(clipped), axis=1))
-
-
 @pytest.mark.parametrize("network", sorted(NETWORKS))
 def test_backward_matches_finite_differences(base, tmp_path, network):
     layers, loss, batch = NETWORKS[network]
@@ -251,7 +225,7 @@ def test_backward_matches_finite_differences(base, tmp_path, network):
     n_params = 2 * sum(1 for l in layers if l[0] == "Linear")
     params = [out.arrays[f"param{i}"].copy() for i in range(n_params)]
     assert out.results["dtypes"] == ["float64"] * n_params  # np.random weights, as students write them
-    f = lambda: _numpy_loss(loss, _numpy_forward(layers, params, x), y)
+    f = lambda: numpy_loss(loss, numpy_forward(layers, params, x), y)
     assert out.results["loss"] == pytest.approx(f(), rel=1e-12)
     for i, p in enumerate(params):
         report = compare(out.arrays[f"grad{i}"], numeric_gradient(f, p), rtol=1e-6, atol=1e-8)
@@ -301,10 +275,10 @@ def training(base, tmp_path_factory):
 def test_evaluate_averages_per_batch_without_weights(training):
     x, y, out = training
     w, b = out.arrays["param0"], out.arrays["param1"]
-    probs = _numpy_forward([("Linear",), ("Softmax",)], [w, b], x)
+    probs = numpy_forward([("Linear",), ("Softmax",)], [w, b], x)
     np.testing.assert_allclose(out.arrays["predictions"], probs, rtol=1e-12)   # every row, in order
     batches = [slice(0, 4), slice(4, 8), slice(8, 10)]
-    losses = [_numpy_loss("CategoricalCrossEntropy", probs[s], y[s]) for s in batches]
+    losses = [numpy_loss("CategoricalCrossEntropy", probs[s], y[s]) for s in batches]
     accs = [np.mean(probs[s].argmax(1) == y[s].argmax(1)) for s in batches]
     weighted = np.average(losses, weights=[4, 4, 2])
     assert abs(weighted - np.mean(losses)) > 1e-3      # the data tells the two averages apart
