@@ -162,13 +162,13 @@ def test_the_handout_environment_has_numpy_and_nothing_of_ours(python, tmp_path)
     assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stdout + proc.stderr
 
 
-# ------------------------------------------------------------------ the platform's verdicts, locally
-
-@pytest.mark.parametrize("base", ["reference", "course"])
 def share(test):
     return test["score"] / test["max_score"] if test["max_score"] else test["status"]
 
 
+# ------------------------------------------------------------------ the platform's verdicts, locally
+
+@pytest.mark.parametrize("base", ["reference", "course"])
 def test_a_correct_homework_gets_the_platforms_verdicts(python, tmp_path, base):
     folder = homework(tmp_path, base)
     kit, table = kit_results(python, folder)
