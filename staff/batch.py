@@ -40,6 +40,7 @@ class BatchOptions:
     rubric: str | None = None
     edition: str = "spring2026"
     regrade: bool = False
+    timeout: float | None = None      # seconds per grading run (default: the rubric's budget + margin)
     progress: bool = True
     log: object = print
 
@@ -59,7 +60,7 @@ def run_batch(options: BatchOptions) -> int:
                                        if (r := records.reusable(out, s.id, keys[s.id])) is not None}
     todo = [s for s in submissions if s.id not in kept]
     jobs = options.jobs or default_jobs()
-    timeout = rubric.settings["total_time_budget_s"] + RUN_TIMEOUT_MARGIN_S
+    timeout = options.timeout or rubric.settings["total_time_budget_s"] + RUN_TIMEOUT_MARGIN_S
     started = time.monotonic()
     runs = dict(kept)
     if todo:

@@ -34,6 +34,9 @@ def _parser():
                         "this project on their PYTHONPATH and the staff requirements")
     p.add_argument("--rubric", metavar="TOML", help="rubric file (default: grader/rubric/<edition>.toml)")
     p.add_argument("--edition", default=DEFAULT_EDITION, choices=EDITIONS)
+    p.add_argument("--timeout", type=float, metavar="SECONDS",
+                   help="stop a grading run after this long (default: the rubric's total_time_budget_s + 120 s; "
+                        "a run stopped so counts as a grader failure)")
     p.add_argument("--regrade", action="store_true", help="grade everything again, even unchanged submissions")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
@@ -48,7 +51,7 @@ def main(argv=None):
         return EXIT_USAGE
     log = lambda msg: print(f"[batch] {msg}", file=sys.stderr, flush=True)  # noqa: E731
     options = BatchOptions(folder=Path(args.batch), out=Path(args.out), jobs=args.jobs, dask=args.dask,
-                           rubric=args.rubric, edition=args.edition, regrade=args.regrade,
+                           rubric=args.rubric, edition=args.edition, regrade=args.regrade, timeout=args.timeout,
                            progress=not args.quiet, log=log)
     try:
         return run_batch(options)
