@@ -69,9 +69,10 @@ def batch(*args) -> subprocess.CompletedProcess:
                           text=True, timeout=600)
 
 
-def two_submissions(root: Path, base="reference") -> Path:
-    """A plain folder of two submission folders: a correct one and one with a bug."""
+def two_submissions(root: Path) -> Path:
+    """A plain folder of two submission folders, one per base: a correct one (reference code) and
+    one with a bug (the course's code)."""
     root.mkdir(parents=True)
-    make_submission(root, name="alice", base=base)
-    make_submission(root, name="bob", base=base, overrides=CCE_BUG)
+    make_submission(root, name="alice", base="reference")
+    make_submission(root, name="bob", base="course", overrides=CCE_BUG)
     return root
