@@ -23,7 +23,7 @@ from pathlib import Path
 from grader.rubric.load import load_rubric
 from staff import records
 from staff.engine import Task, default_jobs, open_executor, pack, run_tasks
-from staff.export import find_submissions
+from staff.export import find_submissions, unpacked
 from staff.keys import grader_digest, resume_key
 
 EXIT_OK = 0
@@ -40,6 +40,7 @@ class BatchOptions:
     rubric: str | None = None
     edition: str = "spring2026"
     regrade: bool = False
+    stencil: Path | None = None       # the handout students started from (default: submission_template/<edition>)
     timeout: float | None = None      # seconds per grading run (default: the rubric's budget + margin)
     progress: bool = True
     log: object = print
@@ -49,11 +50,11 @@ def run_batch(options: BatchOptions) -> int:
     log = options.log
     rubric = load_rubric(options.rubric, edition=options.edition)      # RubricError: the caller says so
     rubric_text = Path(rubric.source).read_text(encoding="utf-8")
-    submissions, warnings = find_submissions(options.folder)
-    for warning in warnings:
-        log(f"warning: {warning}")
     out = Path(options.out)
     out.mkdir(parents=True, exist_ok=True)
+    submissions, warnings = find_submissions(unpacked(options.folder, out))
+    for warning in warnings:
+        log(f"warning: {warning}")
     grader = grader_digest()
     keys = {s.id: resume_key(s.path, rubric_text, options.edition, grader) for s in submissions}
     kept = {} if options.regrade else {s.id: r for s in submissions
@@ -66,7 +67,9 @@ def run_batch(options: BatchOptions) -> int:
     if todo:
         runs.update(_grade(todo, options, rubric_text, timeout, jobs, keys, grader, out, len(kept), log))
     wall = time.monotonic() - started
-    _write_outputs(out, submissions, runs, rubric, options, wall, jobs)
+    _write_outputs(out, submissions, runs, rubric, options, {"wall_s": wall, "jobs": jobs, "dask": options.dask,
+                                                             "folder": str(options.folder), "graded_now": len(todo),
+                                                             "kept": len(kept)})
     failed = sorted(i for i, r in runs.items() if r["status"] != records.GRADED)
     log(f"{len(submissions)} submissions: {len(todo)} graded now, {len(kept)} unchanged since the last run, "
         f"{len(failed)} where the grader failed; {wall:.1f} s. Wrote {out / 'grades.csv'} and {out / 'report.html'}")
@@ -103,13 +106,13 @@ def _progress(total, enabled):
     return tqdm(total=total, unit="sub", desc="grading", disable=not enabled, file=sys.stderr, dynamic_ncols=True)
 
 
-def _write_outputs(out, submissions, runs, rubric, options, wall, jobs):
+def _write_outputs(out, submissions, runs, rubric, options, context):
     from staff import csv_out, report
     from staff.integrity import find_flags
     results = {s.id: records.load_json(out, s.id, "results.json") for s in submissions}
     answers = {s.id: records.load_json(out, s.id, "answers.json") for s in submissions}
-    flags = find_flags(submissions, results, answers, rubric, options.edition)
+    flags = find_flags(submissions, results, answers, rubric, options.edition, stencil=options.stencil)
     flags.save(out / "integrity.json")
     csv_out.write_grades(out / "grades.csv", submissions, runs, results, rubric, flags)
     report.write_report(out / "report.html", submissions, runs, results, rubric, flags,
-                        context={"wall_s": wall, "jobs": jobs, "dask": options.dask, "folder": str(options.folder)})
+                        context=context)

@@ -15,7 +15,7 @@ EXIT_BAD_RUBRIC = 4
 
 def _parser():
     p = argparse.ArgumentParser(
-        prog="run_autograder --batch",
+        prog="run_autograder",
         description="Grade every submission in DIR (a Gradescope 'Export Submissions' folder with "
                     "submission_metadata.yml, or a folder of submission folders), each exactly as "
                     "./run_autograder SUBMISSION would, in parallel. Writes OUT/<id>/results.json, "
@@ -25,7 +25,8 @@ def _parser():
                "itself failed on some submission (listed at the end; everything else was graded and "
                "written); 4 the rubric is invalid.",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--batch", required=True, metavar="DIR", help="the folder of submissions")
+    p.add_argument("--batch", required=True, metavar="DIR",
+                   help="the folder of submissions, or Gradescope's export zip (unpacked into OUT/export/)")
     p.add_argument("--out", required=True, metavar="OUT", help="where results, CSV and report go")
     p.add_argument("--jobs", type=int, metavar="N",
                    help="grading runs at once on this machine (default: one per core, fewer if memory is short)")
@@ -37,6 +38,9 @@ def _parser():
     p.add_argument("--timeout", type=float, metavar="SECONDS",
                    help="stop a grading run after this long (default: the rubric's total_time_budget_s + 120 s; "
                         "a run stopped so counts as a grader failure)")
+    p.add_argument("--stencil", metavar="DIR",
+                   help="the code students started from, subtracted before comparing submissions "
+                        "(default: submission_template/<edition>)")
     p.add_argument("--regrade", action="store_true", help="grade everything again, even unchanged submissions")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
@@ -52,6 +56,7 @@ def main(argv=None):
     log = lambda msg: print(f"[batch] {msg}", file=sys.stderr, flush=True)  # noqa: E731
     options = BatchOptions(folder=Path(args.batch), out=Path(args.out), jobs=args.jobs, dask=args.dask,
                            rubric=args.rubric, edition=args.edition, regrade=args.regrade, timeout=args.timeout,
+                           stencil=args.stencil,
                            progress=not args.quiet, log=log)
     try:
         return run_batch(options)

@@ -3,14 +3,19 @@
 A Gradescope "Export Submissions" folder holds one ``submission_<id>/`` folder per
 submission and ``submission_metadata.yml`` mapping each folder to its submitters (name,
 sid, email), ``created_at`` and ``score`` (Ruby-style keys: ``:submitters:``, ``:name:``).
-A plain folder: every subfolder is one submission, named after its folder.
+A plain folder: every subfolder is one submission, named after its folder. The export's
+zip itself is unpacked first (once, into OUT/export/).
 
-    submissions, warnings = find_submissions(DIR)
+    folder = unpacked(DIR_OR_ZIP, OUT)
+    submissions, warnings = find_submissions(folder)
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+import shutil
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +43,29 @@ class Submission:
     created_at: str = ""                 # as the metadata gives it (ISO 8601)
     platform_score: float | None = None  # the score Gradescope holds for it
     extra: dict = field(default_factory=dict, compare=False)
+
+
+def unpacked(source, out) -> Path:
+    """The folder of submissions: ``source`` itself, or, for a zip (Gradescope's export as
+    downloaded), its contents unpacked into OUT/export/ - once per zip - and the folder in it
+    that holds submission_metadata.yml."""
+    source = Path(source)
+    if not (source.is_file() and zipfile.is_zipfile(source)):
+        return source
+    dest = Path(out) / "export"
+    stamp = dest / ".unpacked-from"
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    if not (stamp.is_file() and stamp.read_text() == digest):
+        shutil.rmtree(dest, ignore_errors=True)
+        dest.mkdir(parents=True)
+        with zipfile.ZipFile(source) as archive:
+            archive.extractall(dest)      # zipfile drops absolute paths and ".." and writes no links
+        stamp.write_text(digest)
+    found = sorted(dest.rglob(METADATA_FILE), key=lambda p: len(p.parts))
+    if found:
+        return found[0].parent
+    tops = [p for p in dest.iterdir() if p.is_dir()]
+    return tops[0] if len(tops) == 1 and not (tops[0] / "beras").is_dir() else dest
 
 
 def _field(entry: dict, name: str):

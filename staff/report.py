@@ -128,7 +128,8 @@ def write_report(path, submissions, runs, results, rubric, flags, context) -> No
     rates = failure_rates(rubric, graded)
     parts = [f"<h1>Beras batch grading report</h1><p>{_esc(dt.datetime.now().isoformat(timespec='seconds'))}: "
              f"{len(submissions)} submissions from {_esc(context.get('folder', ''))}; {len(graded)} graded, "
-             f"{len(faults)} where the grader failed. This run: {context.get('wall_s', 0):.1f} s on "
+             f"{len(faults)} where the grader failed. This run graded {context.get('graded_now', 0)} "
+             f"(kept {context.get('kept', 0)} unchanged) in {context.get('wall_s', 0):.1f} s on "
              f"{_esc(context.get('dask') or str(context.get('jobs')) + ' local processes')}.</p>"]
     parts.append("<h2>Scores</h2>")
     if totals:

@@ -61,8 +61,10 @@ def reference_fingerprint(edition: str) -> set[int]:
     return found | code_flags.folder_fingerprint(PROJECT_ROOT / "reference" / edition)
 
 
-def find_flags(submissions, results, answers, rubric, edition) -> Flags:
-    stencil = code_flags.folder_fingerprint(PROJECT_ROOT / "submission_template" / edition)
+def find_flags(submissions, results, answers, rubric, edition, stencil=None) -> Flags:
+    """stencil: the folder students started from (default: our submission_template/<edition>); a
+    course that hands out its own code should give that, so its text is nobody's work."""
+    stencil = code_flags.folder_fingerprint(Path(stencil or PROJECT_ROOT / "submission_template" / edition))
     own = code_flags.own_windows({s.id: code_flags.code_fingerprint(s.path) for s in submissions}, stencil)
     wrong = {s.id: answer_flags.wrong_items(results.get(s.id), answers.get(s.id), rubric) for s in submissions}
     return Flags(similar_code=code_flags.similar_pairs(own),

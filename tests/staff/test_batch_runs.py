@@ -76,3 +76,25 @@ def test_one_submission_is_not_a_folder_of_them(tmp_path):
     folder = two_submissions(tmp_path / "class")
     done = batch("--batch", folder / "alice", "--out", tmp_path / "out")
     assert done.returncode == 2 and "it is one submission" in done.stderr
+
+
+def test_the_export_zip_as_downloaded_is_graded(tmp_path):
+    import shutil
+    from tests.staff.classroom import metadata_yaml
+    export = tmp_path / "assignment_77_export"
+    two_submissions(export)
+    for name in ("alice", "bob"):
+        (export / name).rename(export / ("submission_" + {"alice": "501", "bob": "502"}[name]))
+    (export / "submission_metadata.yml").write_text(metadata_yaml({
+        "submission_501": ([("Alice A", "1", "alice@uni.edu")], "2026-02-20 09:00:00 -05:00", 80.0),
+        "submission_502": ([("Bob B", "2", "bob@uni.edu")], "2026-02-20 10:00:00 -05:00", 70.0)}))
+    archive = shutil.make_archive(str(tmp_path / "export"), "zip", tmp_path, export.name)
+    out = tmp_path / "out"
+    done = batch("--batch", archive, "--out", out, "--jobs", 2, "--quiet")
+    assert done.returncode == 0, done.stderr[-2000:]
+    with open(out / "grades.csv", newline="") as f:
+        table = {r["id"]: r for r in csv.DictReader(f)}
+    assert table["501"]["names"] == "Alice A" and table["502"]["emails"] == "bob@uni.edu"
+    assert (out / "export" / export.name / "submission_501" / "beras").is_dir()
+    again = batch("--batch", archive, "--out", out, "--jobs", 2, "--quiet")
+    assert "0 graded now, 2 unchanged" in again.stderr
