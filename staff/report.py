@@ -44,12 +44,18 @@ def _pyplot():
     return plt
 
 
+def _whole_counts(ax):
+    from matplotlib.ticker import MaxNLocator
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 def score_plot(totals, max_points) -> str:
     plt = _pyplot()
     figure, ax = plt.subplots(figsize=(7, 3))
     ax.hist(totals, bins=20, range=(0, max_points or 1), color="#4C72B0", edgecolor="white")
     ax.set_xlabel("total score")
     ax.set_ylabel("submissions")
+    _whole_counts(ax)
     ax.set_title("Score distribution")
     return _png(figure)
 
@@ -71,6 +77,7 @@ def time_plot(seconds) -> str:
     ax.hist(seconds, bins=20, color="#55A868", edgecolor="white")
     ax.set_xlabel("seconds per grading run")
     ax.set_ylabel("submissions")
+    _whole_counts(ax)
     ax.set_title("Grading time")
     return _png(figure)
 

@@ -216,10 +216,8 @@ def _check_limits(raw: Any, where: str) -> Mapping[str, Any] | None:
         except ValueError:
             raise RubricError(f"{where}: [limits] after = {raw['after']!r}: not a date (\"2026-02-19\") "
                               "or a date and time (\"2026-02-19T17:00:00-05:00\")") from None
-    if after is not None and not isinstance(after, (dt.date, dt.datetime)):
+    if after is not None and not isinstance(after, dt.date):     # a datetime is a date too; a time is not
         raise RubricError(f"{where}: [limits] after = {after!r}: must be a date or a date and time")
-    if isinstance(after, dt.time):
-        raise RubricError(f"{where}: [limits] after = {after!r}: a time alone is not a date")
     return MappingProxyType({"max_submissions": n, "after": after})
 
 
