@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from grader.editions import DEFAULT_EDITION, EDITIONS
+from grader.editions import EDITIONS, default_edition
 from grader.rubric.load import RubricError
 
 EXIT_USAGE = 2
@@ -34,7 +34,7 @@ def _parser():
                    help="run on a Dask scheduler (tcp://HOST:8786) instead of local processes; workers need "
                         "this project on their PYTHONPATH and the staff requirements")
     p.add_argument("--rubric", metavar="TOML", help="rubric file (default: grader/rubric/<edition>.toml)")
-    p.add_argument("--edition", default=DEFAULT_EDITION, choices=EDITIONS)
+    p.add_argument("--edition", default=default_edition(), choices=EDITIONS)
     p.add_argument("--timeout", type=float, metavar="SECONDS",
                    help="stop a grading run after this long (default: the rubric's total_time_budget_s + 120 s; "
                         "a run stopped so counts as a grader failure)")

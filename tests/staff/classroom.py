@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.grader.submissions import make_submission
+from tests.grader.submissions import TEST_RUBRIC, make_submission
 from tests.grader.test_both_bases import BUGS
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -50,7 +50,8 @@ def metadata_yaml(entries: dict) -> str:
 
 def single_run(submission: Path, out_json: Path, *extra) -> dict:
     """What ./run_autograder SUBMISSION --json FILE writes (the reference for 'exactly as a single run')."""
-    subprocess.run([sys.executable, "-m", "grader", str(submission), "--json", str(out_json), "--quiet", *extra],
+    subprocess.run([sys.executable, "-m", "grader", str(submission), "--json", str(out_json), "--quiet",
+                    "--rubric", str(TEST_RUBRIC), *extra],
                    cwd=PROJECT, check=True, stdout=subprocess.DEVNULL)
     return json.loads(out_json.read_text(encoding="utf-8"))
 
@@ -64,9 +65,10 @@ def comparable(results: dict) -> dict:
 
 
 def batch(*args) -> subprocess.CompletedProcess:
-    """./run_autograder --batch ... as a TA runs it (python -m grader: the same command, this interpreter)."""
-    return subprocess.run([sys.executable, "-m", "grader", *map(str, args)], cwd=PROJECT, capture_output=True,
-                          text=True, timeout=600)
+    """./run_autograder --batch ... --rubric TESTS' RUBRIC, as a TA runs it (python -m grader: the same
+    command, this interpreter)."""
+    return subprocess.run([sys.executable, "-m", "grader", *map(str, args), "--rubric", str(TEST_RUBRIC)],
+                          cwd=PROJECT, capture_output=True, text=True, timeout=600)
 
 
 def two_submissions(root: Path) -> Path:

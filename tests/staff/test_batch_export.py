@@ -14,13 +14,11 @@ import re
 
 import pytest
 
-from grader.rubric.load import load_rubric
-from tests.grader.submissions import make_submission
+from tests.grader.submissions import RUBRIC, make_submission
 from tests.staff.classroom import (BROKEN_LAYERS, CCE_BUG, HOSTILE_IMPORT, batch, comparable, metadata_yaml,
                                    planted_copy, single_run, stencil_submission)
 
 pytestmark = pytest.mark.timeout(600)
-RUBRIC = load_rubric()
 PEOPLE = {
     "1001": ([("Ada Lovelace", "11", "ada@uni.edu")], 98.0),
     "1002": ([("Grace Hopper", "12", "grace@uni.edu"), ("Alan Turing", "13", "alan@uni.edu")], 80.0),
