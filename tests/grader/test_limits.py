@@ -79,9 +79,9 @@ def test_over_the_limit_keeps_the_latest_earlier_results(rubric):
     decision = limits.decide(rubric.limits, metadata(at(24), previous))
     assert not decision.grade
     results = decision.results
-    assert results["tests"] == kept["tests"] and results["score"] == kept["score"] == 2.0
+    assert results["tests"] == kept["tests"] and results["score"] == kept["score"] > 0
     first = results["output"].split("\n\n")[0]
-    assert "submission 4" in first and "limit of 3" in first and "2 points stands" in first
+    assert "submission 4" in first and "limit of 3" in first and f"{kept['score']:g} points stands" in first
     assert "2026-02-22 12:00" in first                           # which submission's score stands
     assert results["output"].endswith(kept["output"])
     validate_results(json.loads(json.dumps(results)))
