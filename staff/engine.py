@@ -7,8 +7,9 @@ subprocess ``python -m grader SUBMISSION --json ...`` (the same sandbox, the sam
 results), and returns what it wrote as data; only the batch's own process writes OUT.
 
 Local tasks read the submission folder where it is; cluster tasks carry it packed, so
-workers need no shared file system, only the same project (checked: each task returns
-the grader's digest where it ran).
+workers need no shared file system, only the same project on their path, as the
+scheduler does (it unpickles the tasks); each task returns the grader's digest where it
+ran, so a worker with another version is noticed.
 
     with open_executor(jobs=2) as (executor, capacity, where):
         for task, outcome in run_tasks(executor, tasks, capacity): ...
