@@ -52,7 +52,7 @@ def run_batch(options: BatchOptions) -> int:
     rubric_text = Path(rubric.source).read_text(encoding="utf-8")
     out = Path(options.out)
     out.mkdir(parents=True, exist_ok=True)
-    submissions, warnings = find_submissions(unpacked(options.folder, out))
+    submissions, warnings = find_submissions(unpacked(options.folder, out), exclude=[out])
     for warning in warnings:
         log(f"warning: {warning}")
     grader = grader_digest()

@@ -96,11 +96,18 @@ def _run(command, timeout_s):
             _, err = process.communicate(timeout=timeout_s)
             return process.returncode, err.decode("utf-8", "replace")[-STDERR_TAIL:]
         except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)   # the grader and anything it left in its group
+            _stop(process)
             _, err = process.communicate()
             return None, (err.decode("utf-8", "replace")[-STDERR_TAIL:] +
                           f"\n[batch] the grading run passed {timeout_s:g} s and was stopped")
+        except BaseException:  # Ctrl-C, a cancelled task: the run is in a session of its own, stop it too
+            _stop(process)
+            raise
+
+
+def _stop(process):
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)   # the grader and anything it left in its group
 
 
 def _read(path: Path) -> str | None:

@@ -116,9 +116,11 @@ def _submission_id(folder: Path, export: bool) -> str:
     return match.group(1) if export and match else folder.name
 
 
-def find_submissions(folder) -> tuple[list[Submission], list[str]]:
-    """(the submissions in ``folder``, sorted by id; warnings for the TA)."""
+def find_submissions(folder, exclude=()) -> tuple[list[Submission], list[str]]:
+    """(the submissions in ``folder``, sorted by id; warnings for the TA). ``exclude``: folders
+    that are not submissions even when inside it (the batch's own OUT)."""
     folder = Path(folder)
+    excluded = {Path(p).resolve() for p in exclude}
     if not folder.is_dir():
         raise BatchFolderError(f"{folder} is not a folder")
     if (folder / "beras").is_dir():
@@ -128,7 +130,8 @@ def find_submissions(folder) -> tuple[list[Submission], list[str]]:
     metadata = read_metadata(metadata_path) if metadata_path.is_file() else {}
     export = bool(metadata)
     subfolders = sorted(p for p in folder.iterdir()
-                        if p.is_dir() and not p.is_symlink() and p.name not in SKIPPED and not p.name.startswith("."))
+                        if p.is_dir() and not p.is_symlink() and p.name not in SKIPPED and not p.name.startswith(".")
+                        and p.resolve() not in excluded)
     submissions, warnings = [], []
     for path in subfolders:
         entry = metadata.get(path.name)
