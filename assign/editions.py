@@ -1,14 +1,14 @@
 """Which sources make up each edition's stencil, and what a student hands in besides its files.
 
-An edition's sources are the reference's (grader.submission.REFERENCE_SOURCES, the one
-table the grader lays its reference out by): a list of (source, destination inside the
+An edition's sources are the reference's (its grader Edition's REFERENCE_SOURCES, the one
+place the grader lays its reference out by): a list of (source, destination inside the
 stencil), both relative to the project root. Every file under a source folder is copied
 (``__pycache__`` and compiled files are skipped); ``.py`` files are cut by their solution
 markers (see ``assign.markers``).
 """
 from dataclasses import dataclass
 
-from grader.submission import REFERENCE_SOURCES
+from grader.editions import load_edition
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Edition:
 EDITIONS = {
     "spring2026": Edition(
         name="spring2026",
-        sources=REFERENCE_SOURCES["spring2026"],
+        sources=load_edition("spring2026").REFERENCE_SOURCES,
         output="submission_template/spring2026",
         hand_in=HandIn(marker="FINAL.txt"),
     ),
@@ -39,7 +39,7 @@ EDITIONS = {
     # top-level beras/ is spring2026's.
     "fall2025": Edition(
         name="fall2025",
-        sources=REFERENCE_SOURCES["fall2025"],
+        sources=load_edition("fall2025").REFERENCE_SOURCES,
         output="submission_template/fall2025",
         hand_in=HandIn(predictions="predictions.npy",
                        train=("assignment.py", "--no-visualize", "--predictions", "predictions.npy"),

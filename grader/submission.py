@@ -211,11 +211,12 @@ def has_final_marker(root, marker):
 # written once: reference/common/ (preprocess.py, the local MNIST stand-ins _local/ and
 # tensorflow/, test_runner.py, tests/test_data.py), and fall2025 takes the one-hot encoder and
 # the accuracy metric from spring2026's beras/ (the same code in both APIs).
-REFERENCE_SOURCES = {
-    "spring2026": (("beras", "beras"), ("reference/common", "."), ("reference/spring2026", ".")),
-    "fall2025": (("reference/common", "."), ("reference/fall2025", "."),
-                 ("beras/onehot.py", "beras/onehot.py"), ("beras/metrics.py", "beras/metrics.py")),
-}
+def reference_sources(edition):
+    """The edition's REFERENCE_SOURCES (grader/editions/): ((source, destination), ...)."""
+    from grader.editions import load_edition   # here: the editions import this module
+    return load_edition(edition).REFERENCE_SOURCES
+
+
 REFERENCE_SKIP_DIRS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
 REFERENCE_SKIP_SUFFIXES = {".pyc", ".pyo"}
 # Downloaded for local runs (python -m _local.fetch_mnist), never part of the homework.
@@ -259,10 +260,10 @@ def reference_files(sources, root=PROJECT_ROOT, name="the edition"):
 
 def build_reference_submission(dest, edition="spring2026"):
     """The reference library and the edition's reference files, laid out as a student submits them
-    (REFERENCE_SOURCES; the solution markers stay, they are comments)."""
+    (the edition's REFERENCE_SOURCES; the solution markers stay, they are comments)."""
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
-    for path, key in reference_files(REFERENCE_SOURCES[edition], PROJECT_ROOT, edition):
+    for path, key in reference_files(reference_sources(edition), PROJECT_ROOT, edition):
         target = dest / key
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)

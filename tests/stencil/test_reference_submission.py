@@ -16,8 +16,8 @@ from assign.generate import GenerationError
 from assign.markers import MarkerError, fill
 from assign.selfcheck import ENTRY_POINT, KIT_DIR
 from grader.data import mnist
-from grader.submission import (REFERENCE_SOURCES, ReferenceLayoutError, build_reference_submission,
-                               reference_files)
+from grader.editions import EDITIONS as GRADED_EDITIONS
+from grader.submission import ReferenceLayoutError, build_reference_submission, reference_files, reference_sources
 from tests.stencil.folders import ROOT, outcomes, run
 
 
@@ -124,14 +124,14 @@ def test_fill_keeps_the_todo_and_the_solution_and_drops_the_markers():
 
 def test_assign_and_the_grader_read_one_table():
     for name, edition in EDITIONS.items():
-        assert edition.sources == REFERENCE_SOURCES[name]
-    assert set(EDITIONS) == set(REFERENCE_SOURCES)
+        assert edition.sources == reference_sources(name)
+    assert set(EDITIONS) == set(GRADED_EDITIONS)
 
 
 def test_build_reference_submission_copies_every_source_file(tmp_path):
-    for edition in REFERENCE_SOURCES:
+    for edition in GRADED_EDITIONS:
         folder = build_reference_submission(tmp_path / edition, edition)
-        expected = reference_files(REFERENCE_SOURCES[edition])
+        expected = reference_files(reference_sources(edition))
         got = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
         assert got == sorted(key for _, key in expected)
         for path, key in expected:

@@ -83,6 +83,9 @@ class Fall2025(Edition):
     FINAL_MARKER = None           # the final score comes from predictions.npy, always
     FINAL_FILES = ("assignment.py", "beras/gradient_tape.py") + MODEL_FILES
     ADAPTER = Fall2025Api
+    # Its own Keras-flavoured library; the one-hot encoder and the metric are spring2026's files.
+    REFERENCE_SOURCES = (("reference/common", "."), ("reference/fall2025", "."),
+                         ("beras/onehot.py", "beras/onehot.py"), ("beras/metrics.py", "beras/metrics.py"))
     CCE_MUST_CLIP = False
 
     def checks(self, seed=0):

@@ -66,6 +66,7 @@ class Spring2026(Edition):
     FINAL_MARKER = FINAL_MARKER
     FINAL_FILES = ("assignment.py",) + MODEL_FILES
     ADAPTER = Spring2026Api
+    REFERENCE_SOURCES = (("beras", "beras"), ("reference/common", "."), ("reference/spring2026", "."))
 
     def checks(self, seed=0):
         return standard_checks(self, seed)
