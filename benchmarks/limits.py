@@ -127,8 +127,8 @@ class TreeSampler(threading.Thread):
 
 def drop_mnist_from_page_cache():
     """Evict the MNIST files (the .gz and their prepared arrays) from the page cache."""
-    folders = [mnist.mnist_dir()] + ([mnist.prepared_dir()] if hasattr(mnist, "prepared_dir") else [])
-    for folder in folders:
+    prepared = mnist.prepared_dir() if hasattr(mnist, "prepared_dir") else None   # absent before the .npy change
+    for folder in [mnist.mnist_dir()] + ([prepared] if prepared else []):
         for path in Path(folder).glob("*"):
             if path.is_file():
                 fd = os.open(path, os.O_RDONLY)

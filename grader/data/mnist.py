@@ -170,14 +170,19 @@ def prepared_name(name):
 
 
 def prepared_dir():
-    """Where prepared arrays live: $BERAS_MNIST_CACHE, else a prepared/ folder beside the .gz
-    files when there is one (setup.sh makes it on Gradescope), else the project's .cache/mnist."""
+    """Where prepared arrays live, or None where they are not kept: $BERAS_MNIST_CACHE, else a
+    prepared/ folder beside the .gz files when there is one (setup.sh makes it on Gradescope),
+    else the project's .cache/mnist when this is the project itself (it holds the reference: a
+    developer's or TA's machine, CI). Not in the students' self-check kit: 240 MB in their folder
+    could end up in what they submit, and there workers get copies, not links (see the supervisor)."""
     if os.environ.get(CACHE_ENV):
         return Path(os.environ[CACHE_ENV])
     beside = mnist_dir() / "prepared"
     if beside.is_dir():
         return beside
-    return PROJECT_ROOT / ".cache" / "mnist"
+    if (PROJECT_ROOT / "reference").is_dir():
+        return PROJECT_ROOT / ".cache" / "mnist"
+    return None
 
 
 def _npy_header(name):
@@ -198,8 +203,10 @@ def prepare(names=tuple(PREPARED), source=None, target=None):
     """{name: path} of the prepared .npy files, writing the missing ones (from the
     checksum-verified .gz files). Only a speed-up: when they cannot be written (a
     read-only or full disk), returns what is already there and workers decode the .gz."""
-    target = Path(target or prepared_dir())
-    done = {}
+    target = target or prepared_dir()
+    if target is None:
+        return {}
+    target, done = Path(target), {}
     for name in names:
         path = target / prepared_name(name)
         if not _complete(path, name):

@@ -97,3 +97,14 @@ def test_the_training_worker_maps_its_data_and_cannot_write_the_files(tmp_path):
     else:
         # the worker runs as the caller: it gets copies of its own, never the shared files
         assert not any(linked)
+
+
+def test_the_students_kit_keeps_no_prepared_copy(tmp_path, monkeypatch):
+    # Where the grader is not the project itself (the self-check kit in a student's folder),
+    # nothing is written: 240 MB there could end up in what the student submits.
+    monkeypatch.delenv(mnist.CACHE_ENV, raising=False)
+    monkeypatch.setattr(mnist, "PROJECT_ROOT", tmp_path / "selfcheck")
+    assert mnist.prepared_dir() is None and mnist.prepare() == {}
+    files = mnist.files_for_worker(decoy_test_labels=True, training=True)
+    assert sorted(files) == sorted(f for f, _, _ in mnist.FILES.values())
+    assert not (tmp_path / "selfcheck").exists()
