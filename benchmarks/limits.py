@@ -14,9 +14,12 @@ Printed per case: wall time and its ratio to the baseline measured in the same r
 the CPU seconds the cgroup used (steadier than wall time on a shared machine: at half
 a CPU the wall time is at least twice it),
 the final test's epochs, accuracy and score, the cgroup's peak memory (what the
-limit counts: every process's memory and the page cache it brought in), and the
-peak resident memory of the trusted process and of the workers, sampled from /proc
-every 0.1 s (anonymous memory, and file-backed pages such as memory-mapped MNIST).
+limit counts: every process's memory and the page cache it brought in), what was
+where when the cgroup's usage was highest, and the training worker's own peak -
+resident memory sampled from /proc every 0.1 s, per role (the trusted process, the
+probes' worker, the final run's training worker), as anonymous memory (the process's
+own) / file-backed pages (libraries, memory-mapped MNIST: page cache, shared, and
+dropped by the kernel under memory pressure instead of killing anything).
 
 Before each case the MNIST files are dropped from the page cache
 (posix_fadvise DONTNEED, these files only), so their pages are read - and charged to
@@ -47,6 +50,7 @@ CASES = {"reference": ("reference", False), "reference_final": ("reference", Tru
          "course_final": ("course", True)}
 BASELINE = "reference"
 POLL_S = 0.1
+HIDE_LABELS = "BERAS_HIDE_TEST_LABELS"   # grader/runner/training.py sets it for the training worker only
 
 
 # ------------------------------------------------------------------ memory of the process tree
@@ -78,49 +82,85 @@ def _memory_kb(pid):
     return fields.get("RssAnon", 0), fields.get("RssFile", 0) + fields.get("RssShmem", 0)
 
 
-def _is_trusted(pid):
-    """The grader's own process: `python -m grader` (workers run grader.sandbox.worker)."""
+def _role(pid):
+    """"trusted" (`python -m grader`), "training" (the final run's worker: the only one whose
+    environment hides the test labels), "probes" (any other worker), or None (bash, bwrap)."""
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
             argv = f.read().split(b"\0")
+        if b"-m" in argv and b"grader" in argv:
+            return "trusted"
+        if b"grader.sandbox.worker" not in argv:
+            return None
+        with open(f"/proc/{pid}/environ", "rb") as f:
+            environ = f.read().split(b"\0")
     except OSError:
-        return False
-    return b"-m" in argv and b"grader" in argv
+        return None
+    return "training" if HIDE_LABELS.encode() + b"=1" in environ else "probes"
+
+
+def _cgroup_of(pid):
+    """The memory cgroup folder a process is in (cgroup v1 or v2), or None."""
+    try:
+        with open(f"/proc/{pid}/cgroup") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if "memory" in controllers.split(","):
+            return Path("/sys/fs/cgroup/memory" + path)
+        if controllers == "" and Path("/sys/fs/cgroup/cgroup.controllers").exists():
+            return Path("/sys/fs/cgroup" + path)
+    return None
+
+
+def _cgroup_mb(folder):
+    for name in ("memory.usage_in_bytes", "memory.current"):
+        try:
+            return int((folder / name).read_text()) / 2 ** 20
+        except (OSError, ValueError):
+            continue
+    return 0.0
+
+
+ROLES = ("trusted", "probes", "training")
 
 
 class TreeSampler(threading.Thread):
-    """Peak resident memory (MB) of the trusted process, of all the rest, and of their sum."""
+    """Every POLL_S: each role's resident memory (anonymous, file-backed) and the cgroup's usage.
+    Keeps each role's peak, and the snapshot taken when the cgroup's usage was highest
+    (what was where at the peak; the rest of the cgroup's figure is page cache)."""
 
     def __init__(self, root_pid):
         super().__init__(daemon=True)
         self.root_pid, self.stop = root_pid, threading.Event()
-        self.peak = {"trusted": 0.0, "trusted_anon": 0.0, "workers": 0.0, "workers_anon": 0.0,
-                     "workers_file": 0.0, "sum": 0.0}
+        self.cgroup = None
+        self.peak = {f"{role}_{kind}": 0.0 for role in ROLES for kind in ("anon", "file")}
+        self.at_cgroup_peak = {"cgroup": 0.0}
 
     def run(self):
         while not self.stop.wait(POLL_S):
             self.sample()
 
     def sample(self):
-        children, stack = _children(), list(_children().get(self.root_pid, []))
-        now = dict.fromkeys(self.peak, 0.0)
+        children = _children()
+        stack, now = list(children.get(self.root_pid, [])), dict.fromkeys(self.peak, 0.0)
         while stack:
             pid = stack.pop()
             stack.extend(children.get(pid, []))
-            kb = _memory_kb(pid)
-            if kb is None:
+            if self.cgroup is None:
+                self.cgroup = _cgroup_of(pid)
+            role, kb = _role(pid), _memory_kb(pid)
+            if role is None or kb is None:
                 continue
-            anon, file = kb[0] / 1024, kb[1] / 1024
-            if _is_trusted(pid):
-                now["trusted"] += anon + file
-                now["trusted_anon"] += anon
-            else:
-                now["workers"] += anon + file
-                now["workers_anon"] += anon
-                now["workers_file"] += file
-        now["sum"] = now["trusted"] + now["workers"]
+            now[f"{role}_anon"] += kb[0] / 1024
+            now[f"{role}_file"] += kb[1] / 1024
         for key, value in now.items():
             self.peak[key] = max(self.peak[key], value)
+        usage = _cgroup_mb(self.cgroup) if self.cgroup else 0.0
+        if usage > self.at_cgroup_peak["cgroup"]:
+            self.at_cgroup_peak = {"cgroup": usage, **now}
 
 
 # ------------------------------------------------------------------ one case
@@ -163,7 +203,8 @@ def run_case(submission, rubric, cpu, mb, keep_cache):
             "cpu_s": limits["cpu_s"], "score": results["score"], "final_score": final["score"],
             "epochs": info.get("epochs_run"), "accuracy": info.get("accuracy"),
             "epoch_s": info.get("epoch_seconds") or [], "training_s": info.get("total_seconds"),
-            "budget_s": info.get("budget_s"), "memory": sampler.peak}
+            "setup_s": info.get("setup_seconds"),
+            "memory": sampler.peak, "at_cgroup_peak": sampler.at_cgroup_peak}
 
 
 def fill_reference_cache():
@@ -178,17 +219,19 @@ def fill_reference_cache():
 def table(rows):
     base = next((r["wall_s"] for label, r in rows if label == BASELINE), None)
     lines = ["| case | wall s | x baseline | CPU s | score | epochs | s/epoch | test accuracy | cgroup peak MB "
-             "| trusted MB | workers MB (anon + file) | oom kills |",
+             "| at that peak: trusted + probes + training worker MB (anon/file) | training worker peak MB (anon/file) "
+             "| oom kills |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for label, r in rows:
         ratio = f"{r['wall_s'] / base:.1f}" if base else "-"
         eps = r["epoch_s"]
         per = f"{sum(eps) / len(eps):.1f}" if eps else "-"
         acc = f"{r['accuracy']:.2%}" if r["accuracy"] is not None else "-"
-        m = r["memory"]
-        lines.append(f"| {label} | {r['wall_s']:.1f} | {ratio} | {r['cpu_s']:.1f} | {r['score']:g} | {r['epochs'] or 0} | {per} "
-                     f"| {acc} | {r['cgroup_peak_mb']} | {m['trusted']:.0f} "
-                     f"| {m['workers']:.0f} ({m['workers_anon']:.0f} + {m['workers_file']:.0f}) | {r['oom_kills']} |")
+        at, peak = r["at_cgroup_peak"], r["memory"]
+        where = " + ".join(f"{at.get(role + '_anon', 0):.0f}/{at.get(role + '_file', 0):.0f}" for role in ROLES)
+        lines.append(f"| {label} | {r['wall_s']:.1f} | {ratio} | {r['cpu_s']:.1f} | {r['score']:g} | {r['epochs'] or 0} "
+                     f"| {per} | {acc} | {r['cgroup_peak_mb']} | {where} "
+                     f"| {peak['training_anon']:.0f}/{peak['training_file']:.0f} | {r['oom_kills']} |")
     return "\n".join(lines)
 
 
