@@ -14,7 +14,8 @@ Printed per case: wall time and its ratio to the baseline measured in the same r
 the CPU seconds the cgroup used (steadier than wall time on a shared machine: at half
 a CPU the wall time is at least twice it),
 the final test's epochs, accuracy and score, the cgroup's peak memory (what the
-limit counts: every process's memory and the page cache it brought in), what was
+limit counts: every process's memory and the page cache it brought in) and the
+highest anonymous part of it (memory.stat: what no reclaim can free), what was
 where when the cgroup's usage was highest, and the training worker's own peak -
 resident memory sampled from /proc every 0.1 s, per role (the trusted process, the
 probes' worker, the final run's training worker), as anonymous memory (the process's
@@ -116,12 +117,21 @@ def _cgroup_of(pid):
 
 
 def _cgroup_mb(folder):
+    """(usage, anonymous part) of the cgroup in MB: all it is charged for, page cache included,
+    and the part no reclaim can free (no swap here)."""
+    usage = anon = 0.0
     for name in ("memory.usage_in_bytes", "memory.current"):
         try:
-            return int((folder / name).read_text()) / 2 ** 20
+            usage = int((folder / name).read_text()) / 2 ** 20
+            break
         except (OSError, ValueError):
             continue
-    return 0.0
+    try:
+        stat = dict(line.split() for line in (folder / "memory.stat").read_text().splitlines())
+        anon = int(stat.get("total_rss", stat.get("rss", stat.get("anon", 0)))) / 2 ** 20
+    except (OSError, ValueError):
+        pass
+    return usage, anon
 
 
 ROLES = ("trusted", "probes", "training")
@@ -138,6 +148,7 @@ class TreeSampler(threading.Thread):
         self.cgroup = None
         self.peak = {f"{role}_{kind}": 0.0 for role in ROLES for kind in ("anon", "file")}
         self.at_cgroup_peak = {"cgroup": 0.0}
+        self.cgroup_anon_peak = 0.0
 
     def run(self):
         while not self.stop.wait(POLL_S):
@@ -158,8 +169,10 @@ class TreeSampler(threading.Thread):
             now[f"{role}_file"] += kb[1] / 1024
         for key, value in now.items():
             self.peak[key] = max(self.peak[key], value)
-        usage = _cgroup_mb(self.cgroup) if self.cgroup else 0.0
-        if usage > self.at_cgroup_peak["cgroup"]:
+        usage, anon = _cgroup_mb(self.cgroup) if self.cgroup else (0.0, 0.0)
+        self.cgroup_anon_peak = max(self.cgroup_anon_peak, anon)
+        # Only while a role's process runs: the page cache stays charged after they exit.
+        if usage > self.at_cgroup_peak["cgroup"] and any(now.values()):
             self.at_cgroup_peak = {"cgroup": usage, **now}
 
 
@@ -204,7 +217,8 @@ def run_case(submission, rubric, cpu, mb, keep_cache):
             "epochs": info.get("epochs_run"), "accuracy": info.get("accuracy"),
             "epoch_s": info.get("epoch_seconds") or [], "training_s": info.get("total_seconds"),
             "setup_s": info.get("setup_seconds"),
-            "memory": sampler.peak, "at_cgroup_peak": sampler.at_cgroup_peak}
+            "memory": sampler.peak, "at_cgroup_peak": sampler.at_cgroup_peak,
+            "cgroup_anon_peak_mb": round(sampler.cgroup_anon_peak)}
 
 
 def fill_reference_cache():
@@ -219,9 +233,9 @@ def fill_reference_cache():
 def table(rows):
     base = next((r["wall_s"] for label, r in rows if label == BASELINE), None)
     lines = ["| case | wall s | x baseline | CPU s | score | epochs | s/epoch | test accuracy | cgroup peak MB "
-             "| at that peak: trusted + probes + training worker MB (anon/file) | training worker peak MB (anon/file) "
+             "| of which anonymous (sampled) | at the sampled peak: trusted + probes + training worker MB (anon/file) | training worker peak MB (anon/file) "
              "| oom kills |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for label, r in rows:
         ratio = f"{r['wall_s'] / base:.1f}" if base else "-"
         eps = r["epoch_s"]
@@ -230,7 +244,7 @@ def table(rows):
         at, peak = r["at_cgroup_peak"], r["memory"]
         where = " + ".join(f"{at.get(role + '_anon', 0):.0f}/{at.get(role + '_file', 0):.0f}" for role in ROLES)
         lines.append(f"| {label} | {r['wall_s']:.1f} | {ratio} | {r['cpu_s']:.1f} | {r['score']:g} | {r['epochs'] or 0} "
-                     f"| {per} | {acc} | {r['cgroup_peak_mb']} | {where} "
+                     f"| {per} | {acc} | {r['cgroup_peak_mb']} | {r['cgroup_anon_peak_mb']} | {where} "
                      f"| {peak['training_anon']:.0f}/{peak['training_file']:.0f} | {r['oom_kills']} |")
     return "\n".join(lines)
 
