@@ -51,6 +51,7 @@ CASES = {"reference": ("reference", False), "reference_final": ("reference", Tru
          "course_final": ("course", True)}
 BASELINE = "reference"
 POLL_S = 0.1
+CGROUP_PREFIX = "gradescope-limits-"     # the cgroups gradescope_limits.py makes
 HIDE_LABELS = "BERAS_HIDE_TEST_LABELS"   # grader/runner/training.py sets it for the training worker only
 
 
@@ -109,6 +110,8 @@ def _cgroup_of(pid):
         return None
     for line in lines:
         _, controllers, path = line.split(":", 2)
+        if CGROUP_PREFIX not in path:
+            continue                  # not moved into the tool's cgroup yet
         if "memory" in controllers.split(","):
             return Path("/sys/fs/cgroup/memory" + path)
         if controllers == "" and Path("/sys/fs/cgroup/cgroup.controllers").exists():
