@@ -22,6 +22,8 @@ def training_data_as_fit_sees_it():
         out[key] = {"file": str(mapped.filename) if mapped is not None else None,
                     "mode": mapped.mode if mapped is not None else None,
                     "writeable": bool(np.asarray(state[key]).flags.writeable)}
+    if out["x"]["file"] is None:
+        return out                                       # decoded in the worker: nothing mapped
     x = np.asarray(state["x"])
     before = float(x[0, 300])
     x[0, 300] = 42.0                                     # fit may change its input in place
