@@ -19,7 +19,7 @@ writes the training files and the test images as .npy files - uint8 as in the
 IDX files, plus the final run's float32 inputs and one-hot labels - into
 :func:`prepared_dir` (setup.sh does it on Gradescope; elsewhere the first run
 does). Never the test labels. The supervisor hard-links them into a worker's
-MNIST folder, where :func:`load`, :func:`train_inputs` and :func:`train_one_hot`
+MNIST folder (:func:`prepared_for_worker`), where :func:`load`, :func:`train_inputs` and :func:`train_one_hot`
 map them instead of decoding the .gz files: no gzip work per worker, and the
 pages are the page cache's (shared, and dropped under memory pressure) rather
 than the worker's own memory. Where nothing is prepared, the .gz files are read
@@ -144,23 +144,27 @@ def decoy_test_labels_gz():
     return gzip.compress(_decoy_idx_bytes(), mtime=0)
 
 
-def files_for_worker(decoy_test_labels=True, folder=None, training=False):
+def files_for_worker(decoy_test_labels=True, folder=None):
     """{file name: source path or content} for a worker's own MNIST folder.
 
     The training files and the test images always; the test labels never, only
     the decoy in their place when ``decoy_test_labels`` (code that loads them
-    must still run). With them the prepared arrays (see :func:`prepare`; the
-    float32 training inputs only when ``training``) when they can be prepared.
-    The supervisor stages these (hard links where it can).
+    must still run). The supervisor stages these (hard links where it can).
     """
     folder = Path(folder or mnist_dir())
     files = {FILES[name][0]: folder / FILES[name][0] for name in ("train_images", "train_labels", "test_images")}
     if decoy_test_labels:
         files[FILES["test_labels"][0]] = decoy_test_labels_gz()
-    wanted = [name for name in PREPARED if training or name not in FOR_TRAINING]
-    prepared = prepare(wanted, source=folder)
-    files.update({prepared_name(name): path for name, path in prepared.items()})
     return files
+
+
+def prepared_for_worker(training=False, folder=None):
+    """{file name: path} of the prepared arrays for a worker's MNIST folder (never the test
+    labels; the float32 training inputs only when ``training``), prepared now if need be.
+    The supervisor stages them as hard links only (Worker's data_links): where it cannot,
+    the worker decodes the .gz files of :func:`files_for_worker` instead."""
+    wanted = [name for name in PREPARED if training or name not in FOR_TRAINING]
+    return {prepared_name(name): path for name, path in prepare(wanted, source=folder).items()}
 
 
 # ------------------------------------------------------------------ prepared arrays (.npy)
@@ -254,12 +258,13 @@ def _prepared_chunks(name, source):
 
 
 def _mapped(name, folder, writable):
-    """PREPARED[name] memory-mapped from a worker's MNIST folder, or None when it is not there.
+    """PREPARED[name] memory-mapped from a worker's MNIST folder, or None when it is not there
+    (or not a name prepare() writes).
 
     writable: copy-on-write, so code that changes the array in place works as on a fresh
     array while the file stays as it is; else read-only, like the arrays decoded from .gz."""
     path = Path(folder or mnist_dir()) / prepared_name(name)
-    if not path.is_file():
+    if name not in PREPARED or not path.is_file():
         return None
     array = np.load(path, mmap_mode="c" if writable else "r", allow_pickle=False)
     shape, dtype = PREPARED[name]
@@ -271,10 +276,9 @@ def _mapped(name, folder, writable):
 def load(name, folder=None):
     """One of FILES' arrays by name, e.g. load("train_labels"), read-only. Memory-mapped
     when the folder holds it prepared (a worker's folder), else decoded from the .gz."""
-    if name in PREPARED:
-        mapped = _mapped(name, folder, writable=False)
-        if mapped is not None:
-            return mapped
+    mapped = _mapped(name, folder, writable=False)
+    if mapped is not None:
+        return mapped
     file, size, sha = FILES[name]
     return read_idx(Path(folder or mnist_dir()) / file, size, sha)
 
@@ -300,13 +304,11 @@ def one_hot(labels, classes=10, dtype=np.float32):
 def train_inputs(dtype=np.float32, folder=None):
     """The training images as the final run's inputs: (60000, 784) in [0, 1], writable.
     Mapped copy-on-write when prepared in this dtype, else converted here."""
-    mapped = _mapped(f"train_inputs_{np.dtype(dtype).name}", folder, writable=True) \
-        if f"train_inputs_{np.dtype(dtype).name}" in PREPARED else None
+    mapped = _mapped(f"train_inputs_{np.dtype(dtype).name}", folder, writable=True)
     return mapped if mapped is not None else as_inputs(load("train_images", folder), dtype)
 
 
 def train_one_hot(dtype=np.float32, folder=None):
     """The training labels one-hot, (60000, 10), writable (mapped copy-on-write when prepared)."""
-    name = f"train_one_hot_{np.dtype(dtype).name}"
-    mapped = _mapped(name, folder, writable=True) if name in PREPARED else None
+    mapped = _mapped(f"train_one_hot_{np.dtype(dtype).name}", folder, writable=True)
     return mapped if mapped is not None else one_hot(load("train_labels", folder), dtype=dtype)

@@ -52,8 +52,8 @@ def final_outcome(root, edition, settings, broken, log, budget_s=None, requested
     # The worker's own MNIST folder: training files and test images, no test labels (not even a decoy).
     try:
         worker = Worker(root, memory_mb=settings["final_memory_mb"], shims=SHIMS_DIR, env={HIDE_LABELS_ENV: "1"},
-                        data_files=mnist.files_for_worker(decoy_test_labels=False, training=True),
-                        data_dir_env=mnist.ENV_VAR)
+                        data_files=mnist.files_for_worker(decoy_test_labels=False),
+                        data_links=mnist.prepared_for_worker(training=True), data_dir_env=mnist.ENV_VAR)
     except (OSError, SandboxSetupError) as error:  # e.g. a full disk: this test only, never the run
         return Outcome(KEY, 0.0, f"The final training run could not be prepared ({type(error).__name__}: "
                                  f"{error}). This is not your fault; tell the course staff.")
