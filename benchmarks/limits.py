@@ -27,7 +27,8 @@ Before each case the MNIST files are dropped from the page cache
 the run's cgroup - as in a fresh Gradescope container; --keep-cache skips that.
 The reference's answers are cached on disk first, as setup.sh does on Gradescope.
 --epochs N grades with a copy of the rubric whose final_epochs is N (a quicker
-memory check); the default is the rubric as shipped.
+memory check), --set KEY=JSON with any other setting changed (e.g.
+final_stop_at_full_marks=true); the default is the rubric as shipped.
 """
 import argparse
 import json
@@ -256,6 +257,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", default=",".join(CASES), help=f"comma-separated, from {list(CASES)}")
     parser.add_argument("--epochs", type=int, help="final_epochs for this run (a rubric copy); default: the rubric's")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=JSON",
+                        help="any other rubric setting for this run, e.g. final_stop_at_full_marks=true")
     parser.add_argument("--cpu", type=float, default=0.5)
     parser.add_argument("--mb", type=int, default=768)
     parser.add_argument("--keep-cache", action="store_true", help="do not evict MNIST from the page cache first")
@@ -270,7 +273,10 @@ def main(argv=None):
     fill_reference_cache()
     rows = []
     with tempfile.TemporaryDirectory(prefix="beras-limits-") as tmp:
-        rubric = rubric_with(tmp, final_epochs=args.epochs) if args.epochs else None
+        settings = {key: json.loads(value) for key, _, value in (item.partition("=") for item in args.set)}
+        if args.epochs:
+            settings["final_epochs"] = args.epochs
+        rubric = rubric_with(tmp, **settings) if settings else None
         for name in names:
             base, final = CASES[name]
             submission = build_base(Path(tmp) / name, base)
@@ -280,7 +286,7 @@ def main(argv=None):
             rows.append((name, run_case(submission, rubric, args.cpu, args.mb, args.keep_cache)))
             print(f"  {json.dumps(rows[-1][1])}", file=sys.stderr, flush=True)
     print(f"limits: {args.cpu} CPU, {args.mb} MB; nproc {os.cpu_count()}, python {sys.version.split()[0]}"
-          + (f"; final_epochs = {args.epochs}" if args.epochs else ""))
+          + "".join(f"; {item}" for item in args.set) + (f"; final_epochs = {args.epochs}" if args.epochs else ""))
     print(table(rows))
     if args.json:
         Path(args.json).write_text(json.dumps(dict(rows), indent=1))
