@@ -83,7 +83,7 @@ if on_gradescope; then
 from grader.editions import load_edition
 from grader.rubric.load import load_rubric
 from grader.runner.reference import reference_answers
-edition = load_edition()
+edition = load_edition()   # the edition the zip was built for
 reference_answers(edition.NAME, edition.checks(load_rubric(edition=edition.NAME).settings['input_seed']))
 print('setup.sh: reference answers cached')") || echo "setup.sh: could not cache the reference's answers (each run will compute them)" >&2
 fi

@@ -17,7 +17,7 @@ import traceback
 from pathlib import Path
 
 from grader.cli_table import format_table
-from grader.editions import DEFAULT_EDITION, EDITIONS
+from grader.editions import EDITIONS, default_edition
 from grader.results.minimal import BAD_RUBRIC, GRADER_FAULT, NOT_WRITTEN, UNFINISHED, minimal_results
 from grader.results.results_file import ResultsFile, write_results
 from grader.results.text import safe_text
@@ -65,7 +65,9 @@ def _parser():
     p.add_argument("--submission-dir", metavar="DIR", default=str(GRADESCOPE_SUBMISSION),
                    help=f"where Gradescope mode reads the submission (default {GRADESCOPE_SUBMISSION})")
     p.add_argument("--rubric", metavar="TOML", help="rubric file (default: grader/rubric/<edition>.toml)")
-    p.add_argument("--edition", default=DEFAULT_EDITION, choices=EDITIONS)
+    p.add_argument("--edition", default=default_edition(), choices=EDITIONS,
+                   help=f"which edition's API and rubric (default: {default_edition()}, the edition this copy "
+                        "of the grader was built for)")
     p.add_argument("--messages", type=int, default=6, metavar="N",
                    help="lines of each test's message shown in the table (default 6; 0 for all)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")

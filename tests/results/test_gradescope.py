@@ -19,8 +19,8 @@ FIXED_POINTS = {"api": 7, "behaviour.tensor": 3, "behaviour.linear": 6, "behavio
 @pytest.fixture(scope="module")
 def rubric():
     import tomllib
-    from grader.rubric.load import default_rubric_path
-    data = tomllib.loads(default_rubric_path().read_text())
+    from tests.grader.submissions import TEST_RUBRIC
+    data = tomllib.loads(TEST_RUBRIC.read_text())
     for key, points in FIXED_POINTS.items():
         data["tests"][key]["points"] = points
     return parse_rubric(data, source="fixed test rubric")

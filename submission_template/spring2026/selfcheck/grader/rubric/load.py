@@ -41,6 +41,10 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "final_full_accuracy": 0.95,
     "final_zero_accuracy": 0.80,
     "final_memory_mb": 640,
+    # fall2025's predictions.npy review, for staff (grader/checks/predictions.py)
+    "predictions_max_plausible_accuracy": 0.993,
+    "predictions_accuracy_margin": 0.05,
+    "predictions_min_error_correlation": 0.15,
     "total_time_budget_s": 540,
     "hint_detail": "formula",
     "input_seed": 0,
@@ -151,9 +155,12 @@ def _check_settings(raw: Any, where: str) -> dict[str, Any]:
             raise bad(key, "must be a positive integer")
     if not isinstance(s["final_stop_at_full_marks"], bool):
         raise bad("final_stop_at_full_marks", "must be true or false")
-    for key in ("final_full_accuracy", "final_zero_accuracy"):
+    for key in ("final_full_accuracy", "final_zero_accuracy", "predictions_max_plausible_accuracy",
+                "predictions_accuracy_margin"):
         if not _is_number(s[key]) or not 0 <= s[key] <= 1:
             raise bad(key, "must be a number between 0 and 1")
+    if not _is_number(s["predictions_min_error_correlation"]) or not -1 <= s["predictions_min_error_correlation"] <= 1:
+        raise bad("predictions_min_error_correlation", "must be a number between -1 and 1 (a correlation)")
     if s["gradcheck_warn"] < s["gradcheck_rtol"]:
         raise bad("gradcheck_warn", f"must be >= gradcheck_rtol ({s['gradcheck_rtol']!r})")
     if s["final_zero_accuracy"] >= s["final_full_accuracy"]:
