@@ -51,6 +51,7 @@ class Run:
         self.epochs = []          # {"epoch", "accuracy", "seconds", "fit_seconds", "history", "profile"}
         self.failure = None       # text: an error that earns nothing
         self.stopped = None       # text: time ran out before the last epoch; the last finished one is scored
+        self.predictions = None   # the last scored epoch's predicted test labels
         self.setup_seconds = 0.0
         self.total_seconds = 0.0
         self.profile = None

@@ -4,12 +4,18 @@ and predictions.npy as the final score. spring 2025 and fall 2024 submissions sh
 with small differences the checks tolerate (Variable a plain alias of Tensor, no assign, a
 cross-entropy without epsilon, no uniform initializers, tuple weights, an unused
 ``import tensorflow as tf`` in losses.py)."""
-from grader.checks.registry import GRAPH_FILES, MODEL_FILES, Check, compare_cases, standard_checks
+import numpy as np
+
 from grader.checks import behaviour
+from grader.checks.predictions import retrained_from_run
+from grader.checks.registry import GRAPH_FILES, MODEL_FILES, Check, compare_cases, standard_checks
+from grader.data import mnist
 from grader.editions.base import Edition
 from grader.editions.api_table import (attribute as _a, cls as _cls, diffable_members, function as _fn,
                                        method as _m, model_functions, prop as _p, shared_components)
 from grader.probes.adapters.fall2025 import Fall2025Api
+from grader.runner.predictions import predictions_final_outcome, read_predictions
+from grader.runner.training import training_run
 
 NAME = "fall2025"
 
@@ -80,11 +86,41 @@ class Fall2025(Edition):
     CCE_MUST_CLIP = False
 
     def checks(self, seed=0):
-        return standard_checks(self, seed) + [_tape_check(seed)]
+        checks = standard_checks(self, seed)
+        informational = [c for c in checks if c.key == "gradients.accumulation"]   # listed last
+        return [c for c in checks if c not in informational] + [_tape_check(seed)] + informational
 
     def final_outcome(self, root, settings, broken, log, budget_s, requested=False):
-        from grader.results.outcome import Outcome
-        return Outcome("final.accuracy", 0.0, "predictions.npy scoring: not wired yet")
+        """The submitted predictions.npy, scored; reviewed for staff against the grader's own
+        training of the student's get_model() (grader/checks/predictions.py)."""
+        read = read_predictions(root)
+        if not read.ok:                       # nothing to review: no retraining
+            return predictions_final_outcome(root, settings, log, predictions=read)
+        retrained, problem = _retrained(root, settings, broken, log, budget_s)
+        return predictions_final_outcome(root, settings, log, retrained=retrained, retrain_problem=problem,
+                                         predictions=read)
+
+
+# The retraining must not read what it is compared with (a get_model() that loads the
+# submitted predictions, or saved weights, would vouch for them): data files stay out.
+DATA_SUFFIXES = (".npy", ".npz", ".pkl", ".pickle", ".pt", ".pth", ".h5", ".keras", ".joblib")
+
+
+def _retrained(root, settings, broken, log, budget_s):
+    """(Retrained, "") from the student's get_model() trained here, or (None, why not)."""
+    for module in ("beras", "assignment"):
+        if module in (broken or {}):
+            return None, f"{module} does not import"
+    try:
+        test_labels = mnist.load("test_labels").astype(np.int8)   # trusted side only
+    except mnist.MnistError as error:
+        return None, f"the MNIST test labels could not be loaded ({error})"
+    log("final: retraining your get_model() to review predictions.npy")
+    run, problem = training_run(root, settings, test_labels, log, budget_s, leave_out_suffixes=DATA_SUFFIXES)
+    if run is None:
+        return None, problem
+    retrained = retrained_from_run(run)
+    return retrained, "" if retrained else (run.failure or run.stopped or "no epoch finished")
 
 
 EDITION = Fall2025()

@@ -49,19 +49,28 @@ def final_outcome(root, edition, settings, broken, log, budget_s=None, requested
         return Outcome(KEY, 0.0, f"The grader could not load the MNIST test labels ({error}). "
                                  "This is not your fault; tell the course staff.")
     log("final: training your get_model() on MNIST")
-    # The worker's own MNIST folder: training files and test images, no test labels (not even a decoy).
+    run, problem = training_run(root, settings, test_labels, log, budget_s)
+    if run is None:
+        return Outcome(KEY, 0.0, f"The final training run could not be prepared ({problem}). "
+                                 "This is not your fault; tell the course staff.")
+    return report(run, settings)
+
+
+def training_run(root, settings, test_labels, log, budget_s=None, leave_out_suffixes=()):
+    """(the finished Run, None), or (None, why no worker could be prepared). The worker's own
+    MNIST folder holds the training files and test images, no test labels (not even a decoy);
+    files ending in ``leave_out_suffixes`` are not in its copy of the submission."""
     try:
         worker = Worker(root, memory_mb=settings["final_memory_mb"], shims=SHIMS_DIR, env={HIDE_LABELS_ENV: "1"},
                         data_files=mnist.files_for_worker(decoy_test_labels=False),
-                        data_links=mnist.prepared_for_worker(training=True), data_dir_env=mnist.ENV_VAR)
+                        data_links=mnist.prepared_for_worker(training=True), data_dir_env=mnist.ENV_VAR,
+                        leave_out_suffixes=leave_out_suffixes)
     except (OSError, SandboxSetupError) as error:  # e.g. a full disk: this test only, never the run
-        return Outcome(KEY, 0.0, f"The final training run could not be prepared ({type(error).__name__}: "
-                                 f"{error}). This is not your fault; tell the course staff.")
+        return None, f"{type(error).__name__}: {error}"
     try:
-        run = train(worker, settings, test_labels, log, budget_s=budget_s)
+        return train(worker, settings, test_labels, log, budget_s=budget_s), None
     finally:
         worker.close()
-    return report(run, settings)
 
 
 # ------------------------------------------------------------------ the run
@@ -92,7 +101,7 @@ def train(worker, settings, test_labels, log=lambda msg: None, clock=time.monoto
         run.failure = _scored_epoch(run, number, result, test_labels)
         if run.failure:
             break
-        if settings["final_stop_at_full_marks"] and number < epochs and score_fraction(run.accuracy, settings) >= 1:
+        if settings.get("final_stop_at_full_marks") and number < epochs and score_fraction(run.accuracy, settings) >= 1:
             run.stopped = (f"Training stopped after epoch {number}: its test accuracy already earns full "
                            f"marks, and the course staff chose to stop there (the remaining "
                            f"{epochs - number} epoch(s) could not change the score).")
@@ -134,6 +143,7 @@ def _scored_epoch(run, number, result, test_labels):
            "history": value.get("history") or {}, "profile": value.get("profile"),
            "non_finite": int(np.sum(predictions < 0))}
     run.epochs.append(row)
+    run.predictions = predictions          # the last scored epoch's labels
     run.printed = result.stdout or ""
     loss = row["history"].get("loss")
     if isinstance(loss, str) or row["non_finite"] == len(predictions):

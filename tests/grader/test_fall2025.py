@@ -2,8 +2,11 @@
 (Dense, .weights, GradientTape, apply_gradients), the tape's own contract, and older terms'
 differences tolerated. Bugs are methods redefined through the public API, so each applies to
 every fall2025 base."""
+import io
+import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from grader.rubric.load import load_rubric
@@ -116,3 +119,55 @@ def test_the_untouched_stencil_earns_nothing_for_student_tasks(tmp_path):
 def test_a_spring2026_submission_graded_as_fall2025_is_told_so(tmp_path):
     results = grade_fall(make_submission(tmp_path))
     assert "spring2026 edition" in results["output"] and "fall2025" in results["output"]
+
+
+# ------------------------------------------------------------------ the final score: predictions.npy
+
+def _one_epoch_rubric(tmp_path):
+    path = tmp_path / "rubric.toml"
+    path.write_text(RUBRIC_PATH.read_text().replace("final_epochs = 5", "final_epochs = 1"))
+    return path
+
+
+def _true_labels():
+    from grader.data import mnist
+    return mnist.load("test_labels").astype(np.int64)
+
+
+NO_PEEKING = {"assignment.py": """
+    import os as _os
+    _get_model_as_written = get_model
+    def get_model():
+        # The grader's retraining must not be able to read the predictions it is compared with.
+        if any(name.lower().endswith(".npy") for name in _os.listdir(".")):
+            raise RuntimeError("LEAK: a .npy file is visible to the retraining")
+        return _get_model_as_written()
+    """}
+
+
+@pytest.mark.timeout(600)
+def test_copied_true_labels_score_as_they_are_but_are_flagged_for_staff_only(tmp_path):
+    root = make_submission(tmp_path, edition="fall2025", overrides=NO_PEEKING,
+                           extra_files={"predictions.npy": _npy(_true_labels())})
+    results = grade_json(root, edition_name="fall2025", rubric_path=_one_epoch_rubric(tmp_path))
+    validate_results(results)
+    final = {t["number"]: t for t in results["tests"]}[NUMBER["final.accuracy"]]
+    assert final["score"] == final["max_score"], final["output"]        # a flag never changes the score
+    review = final["extra_data"]["predictions_review"]
+    assert [f["flag"] for f in review["flags"]][:1] == ["exact_labels"], review
+    assert review["retrained"] and review["retrained"]["epochs"] == 1, review    # no LEAK: it trained
+    visible = json.dumps([t["output"] for t in results["tests"]]) + results.get("output", "")
+    assert "exact_labels" not in visible and "review" not in visible.lower()
+
+
+def test_a_missing_predictions_file_is_explained(tmp_path):
+    results = grade_fall(make_submission(tmp_path, edition="fall2025"))
+    final = {t["number"]: t for t in results["tests"]}[NUMBER["final.accuracy"]]
+    assert final["score"] == 0
+    assert "predictions.npy" in final["output"] and "assignment.py" in final["output"]
+
+
+def _npy(array):
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()

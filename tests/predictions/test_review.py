@@ -20,7 +20,7 @@ EPOCHS = 2
 # The course's per-sample compose loops take 100-600 s an epoch on this shared machine: the course
 # base trains one epoch on the first 12000 training images (both sides alike), about 92 %.
 COURSE_EPOCHS, COURSE_ROWS = 1, 12000
-# The defaults the draft fall2025 rubric proposes (grader/rubric/fall2025_final.toml.draft),
+# The defaults grader/rubric/fall2025.toml carries,
 # written out here so that the tests say which values they vouch for.
 RUBRIC = """
 [settings]

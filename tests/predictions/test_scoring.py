@@ -170,14 +170,13 @@ def test_the_rubric_refuses_bad_review_settings(tmp_path, key, value):
         load_rubric(path)
 
 
-def test_the_draft_fragment_is_valid_rubric_toml(tmp_path):
-    from grader.rubric.load import RUBRIC_DIR
-    draft = (RUBRIC_DIR / "fall2025_final.toml.draft").read_text()
-    path = tmp_path / "draft.toml"
-    path.write_text(draft)
-    r = load_rubric(path)
-    assert r.keys == ["final.accuracy"]
-    assert r.settings["stdout_visibility"] == "hidden"
+def test_the_fall2025_rubric_carries_the_review_settings():
+    r = load_rubric(edition="fall2025")
+    assert "final.accuracy" in r.keys
+    assert r.settings["stdout_visibility"] == "hidden"     # the review goes to the staff-only log
+    for key in ("predictions_max_plausible_accuracy", "predictions_accuracy_margin",
+                "predictions_min_error_correlation"):
+        assert key in r.settings
 
 
 def test_a_training_run_becomes_a_retrained_model_only_when_it_scored_an_epoch(tmp_path, labels):

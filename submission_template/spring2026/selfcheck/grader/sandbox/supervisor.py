@@ -171,7 +171,10 @@ class Worker:
                  env: dict | None = None, drop_privileges: bool = True, output_cap_bytes: int = 64_000,
                  probe_prefixes: tuple[str, ...] = ("grader.probes.",), startup_timeout: float = 30.0,
                  max_submission_mb: int = 200, data_files: dict | None = None, data_dir_env: str | None = None,
-                 file_mb: int = DEFAULT_FILE_MB, namespaces: bool = True, data_links: dict | None = None):
+                 file_mb: int = DEFAULT_FILE_MB, namespaces: bool = True, leave_out_suffixes: tuple = (),
+                 data_links: dict | None = None):
+        """leave_out_suffixes: files of the submission the worker must not see, by suffix
+        (e.g. the fall2025 retraining must not read the predictions it is compared with)."""
         self.root = Path(root).resolve()
         if not self.root.is_dir():
             raise SandboxSetupError(f"submission directory {self.root} does not exist")
@@ -200,7 +203,8 @@ class Worker:
         # Others may traverse the area (to reach w/, which is the worker's alone), not list it.
         os.chmod(self.area, 0o711 if self.drop_mode == "uid" else 0o700)
         self.pristine = self.area / "pristine"
-        copy_submission(self.root, self.pristine, max_bytes=max_submission_mb * 1024 * 1024)
+        copy_submission(self.root, self.pristine, max_bytes=max_submission_mb * 1024 * 1024,
+                        leave_out_suffixes=leave_out_suffixes)
         os.chmod(self.pristine, 0o700)
         self.own = self.area / "w"
         self.own.mkdir()
@@ -696,8 +700,9 @@ def _close_quietly(fd: int) -> None:
         pass
 
 
-def copy_submission(src: Path, dst: Path, *, max_bytes: int) -> None:
-    """Copy src to dst without ever following a symbolic link; cap the size.
+def copy_submission(src: Path, dst: Path, *, max_bytes: int, leave_out_suffixes: tuple = ()) -> None:
+    """Copy src to dst without ever following a symbolic link; cap the size; leave out files
+    whose names end (in any case) with one of ``leave_out_suffixes``.
 
     Regular files and folders are copied; a symbolic link is kept (as a link) only
     when its target is relative and has no ".." (it then points inside the copy),
@@ -714,6 +719,8 @@ def copy_submission(src: Path, dst: Path, *, max_bytes: int) -> None:
             continue
         for entry in entries:
             if entry.name in _SKIP_NAMES or entry.name.endswith(".pyc"):
+                continue
+            if leave_out_suffixes and entry.name.lower().endswith(tuple(leave_out_suffixes)):
                 continue
             target = target_dir / entry.name
             if entry.is_symlink():
