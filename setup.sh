@@ -36,6 +36,10 @@ if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$here/requirements.txt"
+if ! on_gradescope && [ -f "$here/requirements-staff.txt" ]; then
+  # Staff tools (batch grading of a whole class, Dask, the report): TAs and CI, not Gradescope's image.
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$here/requirements-staff.txt"
+fi
 
 if [ "$(id -u)" = 0 ] && ! command -v bwrap >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
   # bubblewrap (130 kB): pid, network and mount namespaces for the workers where the kernel

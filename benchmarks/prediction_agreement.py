@@ -28,6 +28,7 @@ sys.path.insert(0, str(PROJECT))
 
 from grader.checks.predictions import compare_with_retrained  # noqa: E402
 from grader.data import mnist  # noqa: E402
+from grader.submission import build_reference_submission  # noqa: E402
 
 TRAIN_ONE = r"""
 import sys, json, numpy as np
@@ -65,12 +66,20 @@ np.save(out, np.stack(labels))
 """
 
 
+def reference_folder(out_dir):
+    """The fall2025 reference laid out as a submission (its files come from several sources)."""
+    folder = Path(out_dir) / "reference"
+    if not (folder / "assignment.py").exists():
+        build_reference_submission(folder, "fall2025")
+    return folder
+
+
 def train(seed, epochs, batch, model_kind, out_dir):
     out = Path(out_dir) / f"{model_kind}_s{seed}_b{batch}.npy"
     if not out.exists():
         env = {**os.environ, "BERAS_MNIST_DIR": str(mnist.mnist_dir()), "OPENBLAS_NUM_THREADS": "1"}
         subprocess.run([sys.executable, "-c", TRAIN_ONE, str(seed), str(epochs), str(batch), model_kind, str(out)],
-                       cwd=PROJECT / "reference" / "fall2025", env=env, check=True)
+                       cwd=reference_folder(out_dir), env=env, check=True)
     return np.load(out)
 
 

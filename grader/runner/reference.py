@@ -50,7 +50,8 @@ def reference_present(edition):
 
 
 def reference_digest(edition):
-    return _digest([PROJECT_ROOT / "beras", PROJECT_ROOT / "reference" / edition])
+    # reference/common holds files every edition's reference is made of (REFERENCE_SOURCES)
+    return _digest([PROJECT_ROOT / "beras", PROJECT_ROOT / "reference" / "common", PROJECT_ROOT / "reference" / edition])
 
 
 def answers_name(edition, checks):

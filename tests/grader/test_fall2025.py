@@ -171,3 +171,10 @@ def _npy(array):
     buffer = io.BytesIO()
     np.save(buffer, array)
     return buffer.getvalue()
+
+
+def test_an_older_term_course_submission_loses_nothing(tmp_path):
+    """The course base rewritten as spring 2025 / fall 2024 handed it out (tests/bases/older_terms.py)."""
+    from tests.bases import build_base
+    results = grade_fall(build_base(tmp_path / "older", "course", edition="fall2025", variant="older"))
+    assert losers(results, ignore=NOT_JUDGED) == set(), summary(results)

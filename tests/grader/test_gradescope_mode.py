@@ -150,3 +150,18 @@ def test_a_zip_built_for_fall2025_grades_fall2025_without_arguments(tmp_path):
     assert any("GradientTape" in n for n in names), names
     tape = next(t for t in results["tests"] if "GradientTape" in t["name"])
     assert tape["score"] == tape["max_score"], tape["output"]
+
+
+@pytest.mark.timeout(300)
+def test_relative_paths_are_the_callers(tmp_path, submission):
+    """A TA in their own folder passes relative paths; a grader/ folder there shadows nothing."""
+    import shutil
+    shutil.copytree(submission, tmp_path / "mine")
+    (tmp_path / "grader").mkdir()
+    (tmp_path / "grader" / "__init__.py").write_text("raise SystemExit('the wrong grader was imported')\n")
+    env = dict(os.environ, PATH=f"{VENV_BIN}:{os.environ.get('PATH', '')}")
+    run = subprocess.run([str(PROJECT_ROOT / "run_autograder"), "mine", "--json", "out.json", "--quiet",
+                          "--rubric", str(TEST_RUBRIC)], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert_complete(json.loads((tmp_path / "out.json").read_text()))
