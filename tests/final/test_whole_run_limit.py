@@ -30,7 +30,7 @@ Sequential.fit = _slow_fit
 @pytest.mark.parametrize("base", ["reference", "course"])
 def test_a_slow_training_run_ends_within_the_whole_run_limit(tmp_path, base):
     root = make_submission(tmp_path, base=base, final=True, overrides={"beras/model.py": SLOW_FIT})
-    rubric = rubric_with(tmp_path, total_time_budget_s=TOTAL_S, final_epochs=10, final_batch_size=256)
+    rubric = rubric_with(tmp_path, total_time_budget_s=TOTAL_S, final_epochs=10, final_batch_size=64)
     started = time.monotonic()
     results = grade(root, rubric_path=rubric)
     wall = time.monotonic() - started
