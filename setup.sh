@@ -75,6 +75,11 @@ if on_gradescope; then
   chmod 600 "$data/t10k-labels-idx1-ubyte.gz"
   "$venv/bin/python" -c "import sys; sys.path.insert(0, '$here'); from grader.data import mnist; [mnist.load(n, '$data') for n in mnist.FILES]" \
     || { echo "setup.sh: MNIST is missing from $data; build the zip with tools/make_gradescope_zip.sh" >&2; exit 1; }
+  # MNIST decoded once into .npy arrays that workers memory-map (grader/data/mnist.py prepare;
+  # never the test labels). Only a speed-up: without them each worker decodes the .gz files.
+  mkdir -p "$data/prepared" && chmod 755 "$data/prepared"
+  "$venv/bin/python" -c "import sys; sys.path.insert(0, '$here'); from grader.data import mnist; mnist.prepare(source='$data', target='$data/prepared'); print('setup.sh: MNIST prepared')" \
+    || echo "setup.sh: could not prepare MNIST's arrays in $data/prepared (workers decode the .gz files)" >&2
   # The reference's answers to the rubric's inputs, computed once here instead of in every
   # submission's run (grader/runner/reference.py reads them back). Only a speed-up: a
   # failure here costs nothing but time, so it never stops the image build.

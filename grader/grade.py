@@ -156,8 +156,7 @@ def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda
     for check in retries:
         outcomes[check.key] = _retry_with_less_data(root, edition, check, settings, log)
     # Training runs in a worker of its own, after the others are gone (memory), in the time left.
-    cap = settings["final_time_budget_s"]  # 0: no cap of its own
-    training_budget = min(cap, budget.remaining()) if cap else budget.remaining()
+    training_budget = budget.for_training(settings["final_time_budget_s"]).total_s  # 0: no cap of its own
     if not (selfcheck and _platform_only(rubric, "final.accuracy", outcomes)):
         outcomes["final.accuracy"] = edition.final_outcome(root, settings, broken, log, training_budget,
                                                            requested=final)

@@ -1,7 +1,7 @@
 """The final training run (FINAL.txt), driven one epoch per call by grader/checks/final.py.
 
-``setup`` loads the training set and the test *images* (the worker never has
-the test labels: its MNIST folder holds only the other three files), seeds
+``setup`` maps the training set and the test *images* (the worker never has
+the test labels: its MNIST folder holds only the other files), seeds
 NumPy and builds the student's model with assignment.get_model() and friends.
 ``epoch`` runs the student's own ``fit(x, y, epochs=1, batch_size=B)`` once
 and returns the predicted test labels, so the trusted side can score every
@@ -80,11 +80,11 @@ class _Sampler(threading.Thread):
 def setup(dtype="float32", seed=0):
     """Load the data (grader code), then build and compile the student's model."""
     from grader.data import mnist
-    images, labels = mnist.load_split("train")
-    x = mnist.as_inputs(images, np.dtype(dtype))
-    y = mnist.one_hot(labels, dtype=np.dtype(dtype))
-    del images, labels
-    test_images = mnist.load("test_images")          # uint8; converted batch by batch
+    # Memory-mapped from the grader's prepared files when staged (copy-on-write: fit may
+    # change them in place, the files stay as they are), else decoded here.
+    x = mnist.train_inputs(np.dtype(dtype))
+    y = mnist.train_one_hot(np.dtype(dtype))
+    test_images = mnist.load("test_images")          # uint8, read-only; converted batch by batch
     root = os.path.realpath(os.getcwd())
     stage = "import assignment"
     try:
