@@ -8,7 +8,9 @@ Every mutant ends in exactly one list:
 Over-reach is reported beside them: a killed mutant that lost points in a test whose
 code never runs the mutated file (the check registry's ``files``).
 """
+import json
 import random
+import threading
 import shutil
 import tempfile
 import time
@@ -16,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.mutation.equivalence import Witness
+from tools.mutation.equivalence import BaseFailsScenarios, Witness
 from tools.mutation.generate import generate
 from tools.mutation.grading import failed_informational, grade, lost_points
 from tools.mutation.scope import files_by_number, names_by_number
@@ -43,6 +45,7 @@ class Options:
     files: tuple = ()             # only mutants of these files (default: every file with blocks)
     operators: tuple = ()         # only these operators
     mnist_dir: str | None = None
+    progress: str | None = None   # append each mutant's record here as it is done (JSON lines)
 
 
 def select(mutants, options):
@@ -69,25 +72,34 @@ def run_campaign(options, log=print):
         judged, baseline_seconds = _baseline(base_root, tmp, options, log)
         scope = files_by_number(options.edition, options.rubric)
         witness = Witness(base_root, options.mnist_dir)
-        for groups in {g for g in map(_groups_of, mutants) if g}:
-            witness.original(groups)   # fail early, before any grading, if the base fails its own scenarios
+        progress_lock = threading.Lock()
 
         def one(item):
             index, mutant = item
-            record = _run_one(mutant, index, base_root, tmp, options, judged, scope, witness)
+            try:
+                record = _run_one(mutant, index, base_root, tmp, options, judged, scope, witness)
+            except BaseFailsScenarios:
+                raise
+            except Exception as error:  # noqa: BLE001 - one mutant's trouble must not cost the whole campaign
+                # Not killed and not shown equivalent: counted as a survivor, with the reason.
+                record = {**mutant.record(), "lost": [], "informational_failed": [], "points_lost": 0,
+                          "over_reach": [], "grade_seconds": 0, "grader_error": None, "final_run": False,
+                          "witness": f"the campaign failed on this mutant: {type(error).__name__}: {error}",
+                          "verdict": "survived"}
             log(f"[{index + 1}/{len(mutants)}] {record['verdict']:<10} {mutant.id}  {record['what']}")
+            if options.progress:
+                with progress_lock, open(options.progress, "a", encoding="utf-8") as f:
+                    f.write(json.dumps(record) + "\n")
             return record
 
-        with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-            records = list(pool.map(one, enumerate(mutants)))
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
+                records = list(pool.map(one, enumerate(mutants)))
+        except BaseFailsScenarios as error:
+            raise CampaignError(str(error)) from error
     return {"records": records, "generated": len(generated), "judged": sorted(judged, key=_number_key),
             "baseline_seconds": baseline_seconds, "seconds": time.monotonic() - started,
             "names": names_by_number(options.edition, options.rubric), "scope": scope}
-
-
-def _groups_of(mutant):
-    from tools.mutation.equivalence import groups_for
-    return groups_for(mutant.file)
 
 
 def _number_key(number):
@@ -123,7 +135,7 @@ def _run_one(mutant, index, base_root, tmp, options, judged, scope, witness):
         lost = lost_points(result, tests)
         record = {**mutant.record(), "lost": lost, "informational_failed": failed_informational(result, tests),
                   "points_lost": round(sum(top - score for n, (score, top) in result.scores.items() if n in lost), 4),
-                  "over_reach": [n for n in lost if mutant.file not in scope.get(n, set())],
+                  "over_reach": over_reach(mutant.file, lost, scope),
                   "grade_seconds": round(result.seconds, 2), "grader_error": result.error or None,
                   "final_run": final, "witness": None}
         if lost and not options.check_killed:
@@ -136,6 +148,11 @@ def _run_one(mutant, index, base_root, tmp, options, judged, scope, witness):
         return record
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def over_reach(file, lost, scope):
+    """The tests among ``lost`` whose code never runs ``file`` (scope: {number: files it runs})."""
+    return [n for n in lost if file not in scope.get(n, set())]
 
 
 def _final_numbers(options):

@@ -46,7 +46,7 @@ def main(argv=None):
     options = Options(edition=args.edition, base=args.base, sample=args.sample, seed=args.seed, jobs=args.jobs,
                       rubric=args.rubric, final=args.final, grader_module=args.grader_module,
                       check_killed=args.check_killed, files=tuple(args.files), operators=tuple(args.operators),
-                      mnist_dir=str(mnist_dir()))
+                      mnist_dir=str(mnist_dir()), progress=f"{args.out}.progress.jsonl")
     try:
         run = run_campaign(options, log=lambda line: print(line, file=sys.stderr, flush=True))
     except CampaignError as error:

@@ -13,11 +13,15 @@ import pickle
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios.py"
+# The grader's stand-ins for tensorflow.keras.datasets (local MNIST) and wandb: a base without its
+# own (the course base) imports them as it would on the grader. A submission's own copy comes first.
+SHIMS = Path(__file__).resolve().parents[2] / "grader" / "shims" / "site"
 TIMEOUT_S = 180
 CORE = {"beras/__init__.py", "beras/core.py"}
 LAYERS, ACTIVATIONS, LOSSES, METRICS, ONEHOT, OPTIMIZERS, MODEL = (
@@ -34,6 +38,13 @@ GROUP_FILES = {
                           "preprocess.py"},
 }
 RAISED = "__raised__"
+# Entries the unmutated base must get through: when it cannot (MNIST missing...), every mutant
+# would "agree" with it by failing the same way, and the witness would see nothing.
+MUST_PASS = ("import beras", "preprocess call", "assignment model", "assignment optimizer")
+
+
+def _raised(value):
+    return isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str) and value[0] == RAISED
 FLOAT32_TOLERANCE = (2e-5, 1e-6)    # rtol, atol
 FLOAT64_TOLERANCE = (1e-9, 1e-12)
 
@@ -47,7 +58,7 @@ def run_trace(root, groups, mnist_dir=None):
     """The trace of the submission at root over these groups, or a string saying why there is none."""
     with tempfile.TemporaryDirectory(prefix="mutation-trace-") as tmp:
         out = Path(tmp) / "trace.pickle"
-        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"}
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "PYTHONPATH": str(SHIMS)}
         if mnist_dir:
             env["BERAS_MNIST_DIR"] = str(mnist_dir)
         try:
@@ -107,24 +118,37 @@ def _same_arrays(a, b):
 def _brief(value):
     if isinstance(value, np.ndarray):
         return f"array {value.shape} {value.dtype} {np.array2string(value.ravel()[:3], precision=5)}"
-    if isinstance(value, (list, tuple)) and len(value) == 2 and value[0] == RAISED:
+    if _raised(value):
         return f"raised {value[1]}"
     text = repr(value)
     return text if len(text) < 80 else text[:77] + "..."
+
+
+class BaseFailsScenarios(RuntimeError):
+    """The unmutated base does not get through its own scenarios: no equivalence verdict is possible."""
 
 
 class Witness:
     """Runs the scenarios; the original's traces are computed once per group set."""
 
     def __init__(self, base_root, mnist_dir=None):
-        self.base_root, self.mnist_dir = base_root, mnist_dir
+        from grader.data.mnist import mnist_dir as default_mnist_dir
+        self.base_root, self.mnist_dir = base_root, mnist_dir or default_mnist_dir()
         self.originals = {}
+        self.lock = threading.Lock()   # campaign jobs share one witness: compute each original once
 
     def original(self, groups):
+        with self.lock:
+            return self._original(groups)
+
+    def _original(self, groups):
         if groups not in self.originals:
             self.originals[groups] = run_trace(self.base_root, groups, self.mnist_dir)
-            if isinstance(self.originals[groups], str):
-                raise RuntimeError(f"the base itself fails the scenarios {groups}: {self.originals[groups]}")
+            trace = self.originals[groups]
+            failed = trace if isinstance(trace, str) else [label for label, value in trace
+                                                           if label.startswith(MUST_PASS) and _raised(value)]
+            if failed:
+                raise BaseFailsScenarios(f"the base itself fails the scenarios {groups}: {failed}")
         return self.originals[groups]
 
     def difference(self, mutant, submission_root):

@@ -113,18 +113,19 @@ def group_weighted(beras, t):
         params = list(layer.parameters)
         index = lambda items: [next(i for i, p in enumerate(params) if p is q) for q in items]  # noqa: E731
         label = f"weighted {seed}"
-        t.add(label + " trainable", lambda: layer.trainable)
+        # flags are compared as truth values: the handout asks for a flag, not for True itself
+        t.add(label + " trainable", lambda: bool(layer.trainable))
         t.add(label + " trainable vars", lambda: index(layer.trainable_variables))
         t.add(label + " non-trainable vars", lambda: index(layer.non_trainable_variables))
         params[seed % 2].requires_grad = False
-        t.add(label + " one frozen", lambda: [layer.trainable, index(layer.trainable_variables),
+        t.add(label + " one frozen", lambda: [bool(layer.trainable), index(layer.trainable_variables),
                                               index(layer.non_trainable_variables)])
         t.add(label + " set False", lambda: setattr(layer, "trainable", False))
-        t.add(label + " after False", lambda: [layer.trainable, [p.requires_grad for p in params],
+        t.add(label + " after False", lambda: [bool(layer.trainable), [bool(p.requires_grad) for p in params],
                                                index(layer.trainable_variables),
                                                index(layer.non_trainable_variables)])
         t.add(label + " set True", lambda: setattr(layer, "trainable", True))
-        t.add(label + " after True", lambda: [layer.trainable, [p.requires_grad for p in params],
+        t.add(label + " after True", lambda: [bool(layer.trainable), [bool(p.requires_grad) for p in params],
                                               index(layer.trainable_variables)])
 
 
@@ -380,6 +381,28 @@ def group_graph(beras, t):
             t.add(label, two_branches)
             with beras.Tensor.no_grad():
                 t.add(label + " no_grad forward", lambda: left(shared(x)))
+            t.add(label + " leaf first", lambda: leaf_first_two_inputs(beras, rng, dtype))
+
+
+def leaf_first_two_inputs(beras, rng, dtype):
+    """A two-input layer whose first input is a leaf and whose second comes from a Linear."""
+    class Join(beras.Diffable):
+        def forward(self, a, b):
+            return np.asarray(a) + np.asarray(b)
+
+        def get_input_gradients(self):
+            n = np.shape(self.inputs[0])[-1]
+            return [np.eye(n), np.eye(n)]
+
+        def get_weight_gradients(self):
+            return []
+
+    layer = beras.Linear(3, 3, dtype=dtype)
+    set_weights(beras, layer, rng, dtype)
+    x = beras.Tensor(random_array(rng, (4, 3), dtype))
+    target = beras.Tensor(random_array(rng, (4, 3), dtype))
+    beras.MeanSquaredError()(Join()(x, layer(x)), target).backward()
+    return [layer.w.grad, layer.b.grad]
 
 
 def group_preprocess(beras, t):
