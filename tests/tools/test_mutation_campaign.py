@@ -210,3 +210,18 @@ def test_a_weakened_grader_lowers_the_kill_rate(campaigns):
     for number, row in real["kill_rate"]["per_test"].items():
         assert weak["kill_rate"]["per_test"][number]["killed"] <= row["killed"], number
     assert "tests.tools.weak_grader" in weak_stdout
+
+
+def test_campaign_on_the_course_base(tmp_path):
+    # The course-faithful base (tests/bases): its BEGIN STUDENT blocks are mutated, its verdicts classified alike.
+    out = tmp_path / "course.json"
+    done = subprocess.run([sys.executable, str(CAMPAIGN), "--out", str(out), "--base", "course", "--sample", "6",
+                           "--seed", "1", "--jobs", "2", "--rubric", str(rubric_with(tmp_path))],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=280)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(out.read_text(encoding="utf-8"))
+    counts = report["counts"]
+    assert report["base"] == "course" and counts["mutants"] == 6
+    assert counts["killed"] + counts["survived"] + counts["equivalent"] == 6
+    assert counts["over_reach"] == 0, report["over_reach"]
+    assert counts["killed"] >= 4, [(r["id"], r["verdict"], r["witness"]) for r in report["mutants"]]

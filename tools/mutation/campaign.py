@@ -46,6 +46,7 @@ class Options:
     operators: tuple = ()         # only these operators
     mnist_dir: str | None = None
     progress: str | None = None   # append each mutant's record here as it is done (JSON lines)
+    reuse_grades: str | None = None   # an earlier run's progress file: its grades are reused, the witness reruns
 
 
 def select(mutants, options):
@@ -73,11 +74,13 @@ def run_campaign(options, log=print):
         scope = files_by_number(options.edition, options.rubric)
         witness = Witness(base_root, options.mnist_dir)
         progress_lock = threading.Lock()
+        reused = earlier_grades(options.reuse_grades) if options.reuse_grades else {}
 
         def one(item):
             index, mutant = item
             try:
-                record = _run_one(mutant, index, base_root, tmp, options, judged, scope, witness)
+                record = _run_one(mutant, index, base_root, tmp, options, judged, scope, witness,
+                                  reused.get(mutant.id))
             except BaseFailsScenarios:
                 raise
             except Exception as error:  # noqa: BLE001 - one mutant's trouble must not cost the whole campaign
@@ -124,20 +127,40 @@ def _baseline(base_root, tmp, options, log):
     return {n for n in result.scores if n not in short}, time.monotonic() - started
 
 
-def _run_one(mutant, index, base_root, tmp, options, judged, scope, witness):
+GRADE_FIELDS = ("lost", "informational_failed", "points_lost", "over_reach", "grade_seconds", "grader_error",
+                "final_run")
+
+
+def earlier_grades(path):
+    """{mutant id: the grader's part of its record} from an earlier run's progress file (JSON lines)."""
+    grades = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            record = json.loads(line)
+            if record.get("grade_seconds"):   # 0: the grading itself did not happen
+                grades[record["id"]] = {k: record[k] for k in GRADE_FIELDS}
+    return grades
+
+
+def _run_one(mutant, index, base_root, tmp, options, judged, scope, witness, reused=None):
     folder = tmp / f"m{index:04d}"
     root = mutant_submission(base_root, mutant, folder / "submission")
     final = options.final and mutant.file in FINAL_ONLY_FILES
     try:
-        result = grade(root, folder / "results.json", edition=options.edition, rubric=options.rubric,
-                       final=final, grader_module=options.grader_module)
-        tests = judged if final else {n for n in judged if n not in _final_numbers(options)}
-        lost = lost_points(result, tests)
-        record = {**mutant.record(), "lost": lost, "informational_failed": failed_informational(result, tests),
-                  "points_lost": round(sum(top - score for n, (score, top) in result.scores.items() if n in lost), 4),
-                  "over_reach": over_reach(mutant.file, lost, scope),
-                  "grade_seconds": round(result.seconds, 2), "grader_error": result.error or None,
-                  "final_run": final, "witness": None}
+        if reused is not None:
+            record = {**mutant.record(), **reused, "witness": None, "grades_reused": True}
+            lost = record["lost"]
+        else:
+            result = grade(root, folder / "results.json", edition=options.edition, rubric=options.rubric,
+                           final=final, grader_module=options.grader_module)
+            tests = judged if final else {n for n in judged if n not in _final_numbers(options)}
+            lost = lost_points(result, tests)
+            record = {**mutant.record(), "lost": lost, "informational_failed": failed_informational(result, tests),
+                      "points_lost": round(sum(top - score for n, (score, top) in result.scores.items()
+                                               if n in lost), 4),
+                      "over_reach": over_reach(mutant.file, lost, scope),
+                      "grade_seconds": round(result.seconds, 2), "grader_error": result.error or None,
+                      "final_run": final, "witness": None}
         if lost and not options.check_killed:
             record["verdict"] = "killed"
             return record

@@ -35,6 +35,10 @@ def parser():
     p.add_argument("--check-killed", action="store_true",
                    help="run the equivalence witness on killed mutants too (a killed equivalent mutant "
                         "would be a verdict against correct code)")
+    p.add_argument("--reuse-grades", metavar="PROGRESS.jsonl",
+                   help="reuse the grader's verdicts recorded in an earlier run's progress file (REPORT.json."
+                        "progress.jsonl; same grader, rubric and base): only the witness runs again. For "
+                        "resuming an interrupted campaign, or after changing the witness")
     p.add_argument("--grader-module", default="grader",
                    help="run the grader as python -m MODULE (default grader); the campaign's own tests pass "
                         "a deliberately weakened grader here")
@@ -46,7 +50,8 @@ def main(argv=None):
     options = Options(edition=args.edition, base=args.base, sample=args.sample, seed=args.seed, jobs=args.jobs,
                       rubric=args.rubric, final=args.final, grader_module=args.grader_module,
                       check_killed=args.check_killed, files=tuple(args.files), operators=tuple(args.operators),
-                      mnist_dir=str(mnist_dir()), progress=f"{args.out}.progress.jsonl")
+                      mnist_dir=str(mnist_dir()), progress=f"{args.out}.progress.jsonl",
+                      reuse_grades=args.reuse_grades)
     try:
         run = run_campaign(options, log=lambda line: print(line, file=sys.stderr, flush=True))
     except CampaignError as error:

@@ -8,11 +8,16 @@ kill_rate (overall and per rubric test), counts, seconds, and how the run was ma
 import json
 from collections import Counter
 
+from tools.mutation.explained import explanation
+
 VERDICTS = ("killed", "equivalent", "survived")
 
 
 def build_report(run, options):
     records = run["records"]
+    for record in records:
+        known = explanation(record["id"]) if record["verdict"] == "survived" else None
+        record["explanation"] = f"{known[0]}: {known[1]}" if known else None
     by_verdict = {v: [r for r in records if r["verdict"] == v] for v in VERDICTS}
     counted = by_verdict["killed"] + by_verdict["survived"]
     over_reach = [r for r in records if r["over_reach"]]
@@ -23,8 +28,10 @@ def build_report(run, options):
         "generated": run["generated"],
         "judged_tests": run["judged"],
         "counts": {"mutants": len(records), **{v: len(by_verdict[v]) for v in VERDICTS},
+                   "survived_unexplained": sum(1 for r in by_verdict["survived"] if not r["explanation"]),
                    "over_reach": len(over_reach),
-                   "grader_errors": sum(1 for r in records if r.get("grader_error"))},
+                   "grader_errors": sum(1 for r in records if r.get("grader_error")),
+                   "grades_reused": sum(1 for r in records if r.get("grades_reused"))},
         "kill_rate": {"overall": _rate(len(by_verdict["killed"]), len(counted)),
                       "per_test": _per_test(counted, run)},
         "by_file": _breakdown(records, "file"),
@@ -55,8 +62,9 @@ def _per_test(counted, run):
             continue
         in_scope = [r for r in counted if r["file"] in run["scope"].get(number, set())]
         caught = [r for r in in_scope if number in r["lost"]]
+        alone = [r for r in caught if r["lost"] == [number]]
         table[number] = {"key": key, "name": name, "in_scope": len(in_scope), "killed": len(caught),
-                         "rate": _rate(len(caught), len(in_scope))}
+                         "rate": _rate(len(caught), len(in_scope)), "only_killer": len(alone)}
     return table
 
 
@@ -89,9 +97,11 @@ def summary(report):
              f"over-reach {c['over_reach']}, grader errors {c['grader_errors']}",
              f"  kill rate (killed / non-equivalent): {pct(rate['overall'])}",
              f"  wall time {report['seconds']['total']:.0f} s (mean {report['seconds']['grading_mean']} s "
-             f"per grading)", "", "  per rubric test (mutants in the files the test runs):"]
+             f"per grading)", "",
+             "  per rubric test: killed / non-equivalent mutants in the files it runs, and how many it alone killed:"]
     for number, row in rate["per_test"].items():
-        lines.append(f"    {number:>5} {row['killed']:>4}/{row['in_scope']:<4} {pct(row['rate']):>8}  {row['name']}")
+        lines.append(f"    {number:>5} {row['killed']:>4}/{row['in_scope']:<4} {pct(row['rate']):>8} "
+                     f"{row['only_killer']:>4} alone  {row['name']}")
     lines += ["", "  per file:"]
     for file, row in report["by_file"].items():
         lines.append(f"    {file:<24} {row['mutants']:>4} mutants, killed {row['killed']}, equivalent "
@@ -99,7 +109,10 @@ def summary(report):
     if report["survived"]:
         lines += ["", "  survivors (the witness tells them apart; the grader gave full marks):"]
         for r in report["survived"]:
-            lines.append(f"    {r['id']}\n      {r['what']}\n      witness: {r['witness']}")
+            informational = (f"\n      failed only informational test(s) {', '.join(r['informational_failed'])}"
+                             if r.get("informational_failed") else "")
+            lines.append(f"    {r['id']}\n      {r['what']}\n      witness: {r['witness']}{informational}"
+                         f"\n      why: {r.get('explanation') or 'NOT EXPLAINED YET (tools/mutation/explained.py)'}")
     if report["over_reach"]:
         lines += ["", "  over-reach (points lost in a test that does not run the mutated file):"]
         for r in report["over_reach"]:
