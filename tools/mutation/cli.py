@@ -7,7 +7,7 @@ from grader.data.mnist import mnist_dir
 from grader.editions import EDITIONS
 from tools.mutation.campaign import CampaignError, Options, run_campaign
 from tools.mutation.operators import FAMILY
-from tools.mutation.report import build_report, summary, write_report
+from tools.mutation.report import build_report, rebuild_report, summary, write_report
 from tools.mutation.submissions import BASES
 
 
@@ -18,6 +18,9 @@ def parser():
                     "blocks with the real grader, tell equivalent mutants apart by randomized differential "
                     "testing, and report kill rates and over-reach.")
     p.add_argument("--out", required=True, metavar="REPORT.json", help="where the JSON report is written")
+    p.add_argument("--summarize", metavar="EARLIER.json",
+                   help="run nothing: rebuild an earlier report (explanations of survivors, rates, summary) "
+                        "into --out and print its summary")
     p.add_argument("--edition", default="spring2026", choices=EDITIONS)
     p.add_argument("--base", default="reference", choices=BASES,
                    help="which correct submission is mutated (tests/bases): the reference's BEGIN SOLUTION "
@@ -52,12 +55,15 @@ def main(argv=None):
                       check_killed=args.check_killed, files=tuple(args.files), operators=tuple(args.operators),
                       mnist_dir=str(mnist_dir()), progress=f"{args.out}.progress.jsonl",
                       reuse_grades=args.reuse_grades)
-    try:
-        run = run_campaign(options, log=lambda line: print(line, file=sys.stderr, flush=True))
-    except CampaignError as error:
-        print(f"mutation_campaign: {error}", file=sys.stderr)
-        return 3
-    report = build_report(run, options)
+    if args.summarize:
+        report = rebuild_report(args.summarize)
+    else:
+        try:
+            run = run_campaign(options, log=lambda line: print(line, file=sys.stderr, flush=True))
+        except CampaignError as error:
+            print(f"mutation_campaign: {error}", file=sys.stderr)
+            return 3
+        report = build_report(run, options)
     write_report(report, args.out)
     print(summary(report))
     print(f"\nreport: {args.out}")

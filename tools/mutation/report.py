@@ -8,7 +8,7 @@ kill_rate (overall and per rubric test), counts, seconds, and how the run was ma
 import json
 from collections import Counter
 
-from tools.mutation.explained import explanation
+from tools.mutation.explained import ACCEPTED, GRADER_WEAKNESS, explanation
 
 VERDICTS = ("killed", "equivalent", "survived")
 
@@ -17,9 +17,10 @@ def build_report(run, options):
     records = run["records"]
     for record in records:
         known = explanation(record["id"]) if record["verdict"] == "survived" else None
-        record["explanation"] = f"{known[0]}: {known[1]}" if known else None
+        record["explanation_kind"], record["explanation"] = known if known else (None, None)
     by_verdict = {v: [r for r in records if r["verdict"] == v] for v in VERDICTS}
     counted = by_verdict["killed"] + by_verdict["survived"]
+    accepted = [r for r in by_verdict["survived"] if r["explanation_kind"] == ACCEPTED]
     over_reach = [r for r in records if r["over_reach"]]
     return {
         "edition": options.edition, "base": options.base, "rubric": options.rubric or "(the edition's)",
@@ -28,11 +29,16 @@ def build_report(run, options):
         "generated": run["generated"],
         "judged_tests": run["judged"],
         "counts": {"mutants": len(records), **{v: len(by_verdict[v]) for v in VERDICTS},
+                   "survived_grader_weakness": sum(1 for r in by_verdict["survived"]
+                                                   if r["explanation_kind"] == GRADER_WEAKNESS),
+                   "survived_accepted_by_design": len(accepted),
                    "survived_unexplained": sum(1 for r in by_verdict["survived"] if not r["explanation"]),
                    "over_reach": len(over_reach),
                    "grader_errors": sum(1 for r in records if r.get("grader_error")),
                    "grades_reused": sum(1 for r in records if r.get("grades_reused"))},
         "kill_rate": {"overall": _rate(len(by_verdict["killed"]), len(counted)),
+                      # survivors the grader is right to accept (optional parts, informational tests) left out
+                      "excluding_accepted_by_design": _rate(len(by_verdict["killed"]), len(counted) - len(accepted)),
                       "per_test": _per_test(counted, run)},
         "by_file": _breakdown(records, "file"),
         "by_operator": _breakdown(records, "operator"),
@@ -79,6 +85,21 @@ def _breakdown(records, field):
     return table
 
 
+def rebuild_report(path):
+    """An earlier report rebuilt from its records (explanations as they stand now); nothing is run again."""
+    from tools.mutation.campaign import Options
+    from tools.mutation.scope import files_by_number, names_by_number
+    with open(path, encoding="utf-8") as f:
+        old = json.load(f)
+    rubric = None if old["rubric"] == "(the edition's)" else old["rubric"]
+    options = Options(edition=old["edition"], base=old["base"], sample=old["sample"], seed=old["seed"],
+                      jobs=old["jobs"], rubric=rubric, final=old["final"], grader_module=old["grader_module"])
+    run = {"records": old["mutants"], "generated": old["generated"], "judged": old["judged_tests"],
+           "baseline_seconds": old["seconds"]["baseline"], "seconds": old["seconds"]["total"],
+           "names": names_by_number(old["edition"], rubric), "scope": files_by_number(old["edition"], rubric)}
+    return build_report(run, options)
+
+
 def write_report(report, path):
     with open(path, "w", encoding="utf-8") as f:
         json.dump(report, f, indent=1, sort_keys=False)
@@ -95,7 +116,10 @@ def summary(report):
              + (f" (random sample, seed {report['seed']})" if report["sample"] else ""),
              f"  killed {c['killed']}, equivalent {c['equivalent']}, survived {c['survived']}, "
              f"over-reach {c['over_reach']}, grader errors {c['grader_errors']}",
-             f"  kill rate (killed / non-equivalent): {pct(rate['overall'])}",
+             f"  survivors: {c['survived_grader_weakness']} grader weaknesses, {c['survived_accepted_by_design']} "
+             f"accepted by design, {c['survived_unexplained']} not explained yet",
+             f"  kill rate (killed / non-equivalent): {pct(rate['overall'])}; leaving out survivors accepted by "
+             f"design: {pct(rate['excluding_accepted_by_design'])}",
              f"  wall time {report['seconds']['total']:.0f} s (mean {report['seconds']['grading_mean']} s "
              f"per grading)", "",
              "  per rubric test: killed / non-equivalent mutants in the files it runs, and how many it alone killed:"]
@@ -111,8 +135,10 @@ def summary(report):
         for r in report["survived"]:
             informational = (f"\n      failed only informational test(s) {', '.join(r['informational_failed'])}"
                              if r.get("informational_failed") else "")
-            lines.append(f"    {r['id']}\n      {r['what']}\n      witness: {r['witness']}{informational}"
-                         f"\n      why: {r.get('explanation') or 'NOT EXPLAINED YET (tools/mutation/explained.py)'}")
+            why = (f"{r['explanation_kind']}: {r['explanation']}" if r.get("explanation")
+                   else "NOT EXPLAINED YET (tools/mutation/explained.py)")
+            lines.append(f"    {r['id']}\n      {r['what']}\n      witness: {r['witness'][:300]}{informational}"
+                         f"\n      why: {why}")
     if report["over_reach"]:
         lines += ["", "  over-reach (points lost in a test that does not run the mutated file):"]
         for r in report["over_reach"]:
