@@ -113,3 +113,13 @@ def test_describe_shows_worst_entry(pair):
     r = compare(a, n)
     assert r.worst_index == (2, 1)
     assert "(2, 1)" in r.describe()
+
+
+def test_an_infinity_matches_only_the_same_infinity():
+    # Found by the mutation campaign: an Adam whose bias correction divided by zero returned inf weights,
+    # and |inf - x| <= rtol * max(|inf|, |x|) accepted them. An inf entry must match only the same inf.
+    from grader.gradcheck import compare as compare_arrays
+    assert not compare_arrays(np.array([np.inf, 1.0]), np.array([0.5, 1.0])).ok
+    assert not compare_arrays(np.array([-np.inf]), np.array([np.inf])).ok
+    assert not compare_arrays(np.array([2.0]), np.array([np.inf])).ok
+    assert compare_arrays(np.array([np.inf, 1.0]), np.array([np.inf, 1.0])).ok

@@ -86,7 +86,7 @@ def _hints(a, n, atol, subject="the analytic gradient"):
     """Guess the cause of a mismatch of same-shaped arrays."""
     if not np.any(a):
         return [f"{subject} is all zeros (was it never computed or stored?)"]
-    big = (np.abs(n) > 100 * atol) & (np.abs(a) > 100 * atol)
+    big = (np.abs(n) > 100 * atol) & (np.abs(a) > 100 * atol) & np.isfinite(a) & np.isfinite(n)
     if not np.any(big):
         return []
     ratio = a[big] / n[big]
@@ -125,11 +125,14 @@ def compare(analytic, numeric, *, rtol=1e-6, atol=1e-8, subject="the analytic gr
         elif a.size == n.size:
             hint += " (same number of entries: reshape it like the parameter)"
         return GradReport(False, np.inf, np.inf, None, a.shape, analytic=a, **common, hints=[hint])
-    diff = np.abs(a - n)
+    with np.errstate(invalid="ignore"):   # inf - inf
+        diff = np.abs(a - n)
     scale = np.maximum(np.abs(a), np.abs(n))
     with np.errstate(invalid="ignore"):  # NaN entries stay NaN and are reported as failing
         rel = diff / np.maximum(scale, TINY)
-    bad = ~(diff <= atol + rtol * scale)       # also catches NaN
+    bad = ~((diff <= atol + rtol * scale) | (a == n))      # also catches NaN
+    # An infinity matches only the same infinity: otherwise its own size (in scale) would excuse it.
+    bad |= (np.isinf(a) | np.isinf(n)) & (a != n)
     ok = not np.any(bad)
     worst = None
     if a.size:

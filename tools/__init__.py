@@ -1,0 +1,1 @@
+"""Developer tools (the mutation campaign, the Gradescope zip builder)."""
