@@ -1,14 +1,14 @@
-"""Submissions for the final-training tests and benchmark: the reference, patched.
-
-Each builder writes a complete submission folder (with FINAL.txt unless told
-otherwise) and returns its path.
+"""Submissions for the final-training tests and benchmark, built by the one builder
+(tests/grader/submissions.py make_submission): the reference, and the reference written in
+the course stencil's style (its code as overrides). Each returns the folder's path; FINAL.txt
+is added unless told otherwise. private_mnist lays out MNIST as Gradescope has it.
 """
 import shutil
 import textwrap
 from pathlib import Path
 
 from grader.data import mnist
-from grader.submission import build_reference_submission
+from tests.grader.submissions import apply_patch, make_submission
 
 LOOP_COMPOSE = '''
 
@@ -72,35 +72,30 @@ Linear.__init__ = _float64_init
 
 
 def reference(dest, marker="FINAL.txt"):
-    dest = build_reference_submission(Path(dest))
-    if marker:
-        (dest / marker).write_text("")
-    return dest
+    """The reference submission (tests/grader/submissions.py builds it), with the marker file."""
+    dest = Path(dest)
+    return make_submission(dest.parent, name=dest.name, extra_files={marker: ""} if marker else None)
 
 
 def loop_compose(dest, marker="FINAL.txt"):
     """The reference written like a course-stencil submission: per-sample compose loops,
     a tiled (batch, in, out) Linear weight gradient, float64 weights."""
-    dest = reference(dest, marker)
-    with open(dest / "beras" / "core.py", "a") as f:
-        f.write(LOOP_COMPOSE)
-    with open(dest / "beras" / "layers.py", "a") as f:
-        f.write(TILED_LINEAR)
-    return dest
+    dest = Path(dest)
+    return make_submission(dest.parent, name=dest.name, extra_files={marker: ""} if marker else None,
+                           overrides={"beras/core.py": LOOP_COMPOSE, "beras/layers.py": TILED_LINEAR})
 
 
 def patch_assignment(dest, replacements=(), append=""):
-    path = Path(dest) / "assignment.py"
-    text = path.read_text()
+    """Change a built submission's assignment.py: each old text must occur exactly once."""
     for old, new in replacements:
-        assert old in text, old
-        text = text.replace(old, new)
-    path.write_text(text + textwrap.dedent(append))
+        apply_patch(dest, "assignment.py", old, new)
+    with open(Path(dest) / "assignment.py", "a", encoding="utf-8") as f:
+        f.write(textwrap.dedent(append))
     return dest
 
 
 def patch_model(dest, append):
-    with open(Path(dest) / "beras" / "model.py", "a") as f:
+    with open(Path(dest) / "beras" / "model.py", "a", encoding="utf-8") as f:
         f.write(textwrap.dedent(append))
     return dest
 
