@@ -36,6 +36,10 @@ if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$here/requirements.txt"
+if ! on_gradescope && [ -f "$here/requirements-staff.txt" ]; then
+  # Staff tools (batch grading of a whole class, Dask, the report): TAs and CI, not Gradescope's image.
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$here/requirements-staff.txt"
+fi
 
 if [ "$(id -u)" = 0 ] && ! command -v bwrap >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
   # bubblewrap (130 kB): pid, network and mount namespaces for the workers where the kernel
@@ -71,6 +75,11 @@ if on_gradescope; then
   chmod 600 "$data/t10k-labels-idx1-ubyte.gz"
   "$venv/bin/python" -c "import sys; sys.path.insert(0, '$here'); from grader.data import mnist; [mnist.load(n, '$data') for n in mnist.FILES]" \
     || { echo "setup.sh: MNIST is missing from $data; build the zip with tools/make_gradescope_zip.sh" >&2; exit 1; }
+  # MNIST decoded once into .npy arrays that workers memory-map (grader/data/mnist.py prepare;
+  # never the test labels). Only a speed-up: without them each worker decodes the .gz files.
+  mkdir -p "$data/prepared" && chmod 755 "$data/prepared"
+  "$venv/bin/python" -c "import sys; sys.path.insert(0, '$here'); from grader.data import mnist; mnist.prepare(source='$data', target='$data/prepared'); print('setup.sh: MNIST prepared')" \
+    || echo "setup.sh: could not prepare MNIST's arrays in $data/prepared (workers decode the .gz files)" >&2
   # The reference's answers to the rubric's inputs, computed once here instead of in every
   # submission's run (grader/runner/reference.py reads them back). Only a speed-up: a
   # failure here costs nothing but time, so it never stops the image build.
@@ -78,7 +87,7 @@ if on_gradescope; then
 from grader.editions import load_edition
 from grader.rubric.load import load_rubric
 from grader.runner.reference import reference_answers
-edition = load_edition()
+edition = load_edition()   # the edition the zip was built for
 reference_answers(edition.NAME, edition.checks(load_rubric(edition=edition.NAME).settings['input_seed']))
 print('setup.sh: reference answers cached')") || echo "setup.sh: could not cache the reference's answers (each run will compute them)" >&2
 fi

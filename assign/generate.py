@@ -7,16 +7,17 @@ import sys
 import tempfile
 from pathlib import Path
 
+from grader.submission import (REFERENCE_SKIP_DIRS, REFERENCE_SKIP_SUFFIXES, ReferenceLayoutError,
+                               reference_files)
+
 from . import selfcheck
 from .editions import EDITIONS
 from .leaks import leaks, read_text, telltales
 from .markers import MarkerError, cut
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SKIP_DIRS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
-SKIP_SUFFIXES = {".pyc", ".pyo"}
-# Downloaded for local runs (python -m _local.fetch_mnist), never handed out.
-LOCAL_ONLY = {"data/mnist"}
+SKIP_DIRS = REFERENCE_SKIP_DIRS
+SKIP_SUFFIXES = REFERENCE_SKIP_SUFFIXES
 
 
 class GenerationError(RuntimeError):
@@ -25,26 +26,10 @@ class GenerationError(RuntimeError):
 
 def source_files(edition, root=PROJECT_ROOT):
     """[(absolute source path, posix path inside the stencil)], sorted by stencil path."""
-    files = {}
-    for src, dest in edition.sources:
-        base = Path(root) / src
-        if not base.is_dir():
-            raise GenerationError(f"edition {edition.name}: source folder {base} does not exist")
-        for dirpath, dirnames, filenames in os.walk(base):
-            here = Path(dirpath).relative_to(base)
-            dirnames[:] = sorted(d for d in dirnames
-                                 if d not in SKIP_DIRS and (here / d).as_posix() not in LOCAL_ONLY)
-            for name in sorted(filenames):
-                path = Path(dirpath) / name
-                if path.suffix in SKIP_SUFFIXES:
-                    continue
-                rel = Path(dest) / path.relative_to(base)
-                key = rel.as_posix().removeprefix("./")
-                if key in files:
-                    raise GenerationError(f"edition {edition.name}: {key} comes from both "
-                                          f"{files[key]} and {path}")
-                files[key] = path
-    return sorted((path, key) for key, path in files.items())
+    try:
+        return reference_files(edition.sources, root, f"edition {edition.name}")
+    except ReferenceLayoutError as e:
+        raise GenerationError(str(e)) from None
 
 
 def build(edition, out_dir, root=PROJECT_ROOT):

@@ -189,3 +189,30 @@ def cut(source, filename="<string>", label=None):
     if "SOLUTION" in result or LOOSE_RE.search(result):
         raise AssertionError(f"{filename}: a solution marker leaked into the stencil")
     return result
+
+
+def fill(source, filename="<string>"):
+    """The file as a student hands it in: the stencil, with the solution where the stencil's
+    ``raise`` (or its STENCIL lines) stood.
+
+    Each ``# BEGIN SOLUTION: todo`` becomes the stencil's ``# TODO: todo`` comment, the
+    solution lines stay, and the END line and the STENCIL lines after it go. Malformed
+    markers raise MarkerError, as for ``cut``."""
+    cut(source, filename=filename)          # the same validation (and errors) as the stencil's
+    out = []
+    after_end = False
+    for line in source.splitlines(keepends=True):
+        text = _strip_eol(line)
+        begin, end, stencil = BEGIN_RE.match(text), END_RE.match(text), STENCIL_RE.match(text)
+        if stencil and after_end:
+            continue
+        after_end = bool(end)
+        if begin:
+            todo = (begin.group("todo") or "").strip() or DEFAULT_TODO
+            out.append(f"{begin.group('indent')}# TODO: {todo}{_eol(line)}")
+        elif not end:
+            out.append(line)
+    result = "".join(out)
+    if "SOLUTION" in result or LOOSE_RE.search(result):
+        raise AssertionError(f"{filename}: a solution marker is left in the filled file")
+    return result

@@ -17,7 +17,8 @@ import traceback
 from pathlib import Path
 
 from grader.cli_table import format_table
-from grader.editions import DEFAULT_EDITION, EDITIONS
+from grader import limits
+from grader.editions import EDITIONS, default_edition
 from grader.results.minimal import BAD_RUBRIC, GRADER_FAULT, NOT_WRITTEN, UNFINISHED, minimal_results
 from grader.results.results_file import ResultsFile, write_results
 from grader.results.text import safe_text
@@ -55,6 +56,7 @@ def _parser():
                     "print a table of tests, points and messages (local mode, for TAs and students).",
         epilog="Examples:\n  ./run_autograder path/to/my_submission\n"
                "  python -m grader path/to/my_submission --json results.json\n"
+               "  ./run_autograder --batch DIR --out OUT   (staff: a whole class; --batch --help)\n"
                "Student code runs in separate, limited worker processes; the scores are decided here.\n\n"
                + EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -65,12 +67,18 @@ def _parser():
     p.add_argument("--submission-dir", metavar="DIR", default=str(GRADESCOPE_SUBMISSION),
                    help=f"where Gradescope mode reads the submission (default {GRADESCOPE_SUBMISSION})")
     p.add_argument("--rubric", metavar="TOML", help="rubric file (default: grader/rubric/<edition>.toml)")
-    p.add_argument("--edition", default=DEFAULT_EDITION, choices=EDITIONS)
+    p.add_argument("--edition", default=default_edition(), choices=EDITIONS,
+                   help=f"which edition's API and rubric (default: {default_edition()}, the edition this copy "
+                        "of the grader was built for)")
     p.add_argument("--messages", type=int, default=6, metavar="N",
                    help="lines of each test's message shown in the table (default 6; 0 for all)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.add_argument("--final", action="store_true",
                    help="run the final training test even without FINAL.txt (local mode)")
+    p.add_argument("--metadata", metavar="FILE",
+                   help="Gradescope's submission_metadata.json, for the rubric's [limits] (Gradescope mode "
+                        f"reads {limits.GRADESCOPE_METADATA} when it exists)")
+    p.add_argument("--answers", metavar="FILE", help=argparse.SUPPRESS)  # staff batch: wrong-answer digests
     p.add_argument("--selfcheck", action="store_true", default=os.environ.get(SELFCHECK_ENV) == "1",
                    help=f"a student's self-check (also ${SELFCHECK_ENV}=1): tests hidden on Gradescope "
                         "are listed, not run")
@@ -82,12 +90,13 @@ def _complain(code, what, detail):
     print(f"run_autograder: {what} (exit {code}): {' '.join(str(detail).split())}", file=sys.stderr, flush=True)
 
 
-def _grade(submission, args, rubric, log, started):
+def _grade(submission, args, rubric, log, started, answers=None):
     """(results, None) when graded; (a minimal result saying so, the reason) when the grader failed."""
     from grader.grade import grade
     try:
         return grade(submission, edition_name=args.edition, rubric_path=args.rubric, log=log,
-                     final=getattr(args, "final", False), selfcheck=getattr(args, "selfcheck", False)), None
+                     final=getattr(args, "final", False), selfcheck=getattr(args, "selfcheck", False),
+                     answers=answers), None
     except Exception as error:  # the grader failed: say so, never pass it off as the student's score
         reason = f"{type(error).__name__}: {error}"
         detail = "".join(traceback.format_exception(error))[-3000:]
@@ -102,6 +111,19 @@ def _load_rubric(args):
         return load_rubric(args.rubric, edition=args.edition), None
     except RubricError as error:
         return None, str(error)
+
+
+def _limit_decision(args, rubric, log, default_metadata=None):
+    """The rubric's submission limit applied to this run's metadata (grader/limits.py). A
+    metadata file that cannot be read never stops grading: the submission is graded."""
+    path = args.metadata or (default_metadata if default_metadata and default_metadata.exists() else None)
+    if rubric.limits is None or path is None or args.selfcheck:
+        return limits.Decision(grade=True)
+    try:
+        return limits.decide(rubric.limits, limits.read_metadata(path))
+    except limits.MetadataError as error:
+        log(f"submission limit not applied: {error}")
+        return limits.Decision(grade=True, data={"not_applied": str(error)})
 
 
 def gradescope_mode(args, log):
@@ -125,7 +147,12 @@ def _gradescope_run(args, log, out, started):
         log(f"could not pre-write {out.path} ({type(error).__name__}: {error}); grading anyway")
     if out.reserve_error:
         log(f"could not reserve disk for {out.path} ({out.reserve_error}); grading anyway")
-    results, fault = _grade(args.submission_dir, args, rubric, log, started)
+    decision = _limit_decision(args, rubric, log, limits.GRADESCOPE_METADATA)
+    if decision.grade:
+        results, fault = _grade(args.submission_dir, args, rubric, log, started)
+        results = limits.with_note(results, decision)
+    else:
+        results, fault = decision.results, None
     try:
         out.commit(results)
     except Exception as error:
@@ -157,8 +184,17 @@ def local_mode(args, log):
     if rubric is None:
         _complain(EXIT_BAD_RUBRIC, "invalid rubric", problem)
         return EXIT_BAD_RUBRIC
-    results, fault = _grade(args.submission, args, rubric, log, time.monotonic())
+    decision = _limit_decision(args, rubric, log)
+    answers = {} if args.answers else None
+    if decision.grade:
+        results, fault = _grade(args.submission, args, rubric, log, time.monotonic(), answers)
+        results = limits.with_note(results, decision)
+    else:
+        results, fault = decision.results, None
     print(format_table(results, message_lines=args.messages or 10_000))
+    if answers is not None:
+        from staff.answer_digests import write_digests  # staff tooling: only the batch asks for this
+        write_digests(args.answers, answers)
     if args.json:
         try:
             write_results(results, args.json)
@@ -173,6 +209,10 @@ def local_mode(args, log):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if any(a == "--batch" or a.startswith("--batch=") for a in argv):
+        from staff.cli import main as batch_main  # staff tooling (not in Gradescope's image): a whole class
+        return batch_main(argv)
     args = _parser().parse_args(argv)
     log = (lambda msg: None) if args.quiet else (lambda msg: print(f"[grader] {msg}", file=sys.stderr, flush=True))
     if args.submission is None:

@@ -202,24 +202,71 @@ def has_final_marker(root, marker):
     return any(e.name.lower() == marker and e.is_file(follow_symlinks=False) for e in _entries(Path(root)))
 
 
-def build_reference_submission(dest, edition="spring2026"):
-    """The reference library and the edition's reference files, laid out as a student submits them.
+# ------------------------------------------------------------------ the reference, laid out as a submission
 
-    The library is reference/<edition>/beras when the edition has its own (fall2025), else beras/."""
+# What each edition's reference is made of: (source, destination inside the submission), both
+# relative to the project root; a source is a folder (every file under it) or one file. No two
+# sources may give the same file. `python -m assign` cuts each edition's stencil from these same
+# files (assign/editions.py reads this table). Files that are the same in every edition are
+# written once: reference/common/ (preprocess.py, the local MNIST stand-ins _local/ and
+# tensorflow/, test_runner.py, tests/test_data.py), and fall2025 takes the one-hot encoder and
+# the accuracy metric from spring2026's beras/ (the same code in both APIs).
+def reference_sources(edition):
+    """The edition's REFERENCE_SOURCES (grader/editions/): ((source, destination), ...)."""
+    from grader.editions import load_edition   # here: the editions import this module
+    return load_edition(edition).REFERENCE_SOURCES
+
+
+REFERENCE_SKIP_DIRS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
+REFERENCE_SKIP_SUFFIXES = {".pyc", ".pyo"}
+# Downloaded for local runs (python -m _local.fetch_mnist), never part of the homework.
+REFERENCE_LOCAL_ONLY = {"data/mnist"}
+
+
+class ReferenceLayoutError(RuntimeError):
+    """An edition's reference sources are missing or overlap."""
+
+
+def _source_entries(base: Path):
+    """(path, path relative to base) of every file a reference source contributes, sorted."""
+    if base.is_file():
+        return [(base, Path(base.name))]
+    found = []
+    for dirpath, dirnames, filenames in os.walk(base):
+        here = Path(dirpath).relative_to(base)
+        dirnames[:] = sorted(d for d in dirnames
+                             if d not in REFERENCE_SKIP_DIRS and (here / d).as_posix() not in REFERENCE_LOCAL_ONLY)
+        found += [(Path(dirpath) / name, here / name) for name in sorted(filenames)
+                  if Path(name).suffix not in REFERENCE_SKIP_SUFFIXES]
+    return found
+
+
+def reference_files(sources, root=PROJECT_ROOT, name="the edition"):
+    """[(absolute source path, posix path inside the submission)] of these sources, sorted by the latter.
+
+    A file source's destination is the file's own path in the submission."""
+    files = {}
+    for src, dest in sources:
+        base = Path(root) / src
+        if not base.exists():
+            raise ReferenceLayoutError(f"{name}: reference source {base} does not exist")
+        for path, rel in _source_entries(base):
+            key = (Path(dest) if base.is_file() else Path(dest) / rel).as_posix().removeprefix("./")
+            if key in files:
+                raise ReferenceLayoutError(f"{name}: {key} comes from both {files[key]} and {path}")
+            files[key] = path
+    return sorted((path, key) for key, path in files.items())
+
+
+def build_reference_submission(dest, edition="spring2026"):
+    """The reference library and the edition's reference files, laid out as a student submits them
+    (the edition's REFERENCE_SOURCES; the solution markers stay, they are comments)."""
     dest = Path(dest)
-    reference = PROJECT_ROOT / "reference" / edition
     dest.mkdir(parents=True, exist_ok=True)
-    if not (reference / "beras").is_dir():
-        # An edition without its own library (spring2026) uses the top-level beras/.
-        shutil.copytree(PROJECT_ROOT / "beras", dest / "beras", ignore=shutil.ignore_patterns("__pycache__"))
-    for item in reference.iterdir():
-        if item.name == "__pycache__":
-            continue
-        target = dest / item.name
-        if item.is_dir():
-            shutil.copytree(item, target, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(item, target)
+    for path, key in reference_files(reference_sources(edition), PROJECT_ROOT, edition):
+        target = dest / key
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
     return dest
 
 

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Build the zip staff upload to Gradescope: setup.sh and run_autograder at its root,
 # the grader, the reference, the rubric, and MNIST (from ../shared/data/mnist or $BERAS_MNIST_DIR).
-#   bash tools/make_gradescope_zip.sh [OUT.zip]
+#   bash tools/make_gradescope_zip.sh [--edition spring2026|fall2025] [OUT.zip]
+# The zip grades the edition it was built for (its EDITION file; default spring2026).
 # Every rubric in the zip is validated first (python -m grader.rubric): a bad one would
 # grade every student wrongly, so it is refused with the validator's message and no zip is written.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
-out="$(realpath -m "${1:-$here/beras_autograder.zip}")"
+edition=spring2026
+if [ "${1:-}" = "--edition" ]; then edition="${2:?--edition needs a name}"; shift 2; fi
+case "$edition" in spring2026|fall2025) ;; *) echo "make_gradescope_zip: unknown edition $edition" >&2; exit 2 ;; esac
+out="$(realpath -m "${1:-$here/beras_autograder_$edition.zip}")"
 mnist="${BERAS_MNIST_DIR:-$here/../shared/data/mnist}"
 stage="$(mktemp -d)"
 trap 'rm -rf "$stage"' EXIT
@@ -41,8 +45,9 @@ for rubric in "${rubrics[@]}"; do
   fi
 done
 
+printf '%s\n' "$edition" > "$stage/EDITION"
 mkdir -p "$stage/data/mnist"
 cp "$mnist"/*.gz "$stage/data/mnist/"
 rm -f "$out"
-(cd "$stage" && "$python" -m zipfile -c "$out" setup.sh run_autograder requirements.txt grader beras reference data)
-echo "wrote $out"
+(cd "$stage" && "$python" -m zipfile -c "$out" setup.sh run_autograder requirements.txt EDITION grader beras reference data)
+echo "wrote $out (edition $edition)"

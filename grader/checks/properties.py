@@ -48,12 +48,12 @@ def _initializer_problems(name, s):
     return problems
 
 
-def initializer_args():
+def initializer_args(dense="Linear"):
     """One case per initializer and way of reaching it; the probe echoes each case's label."""
     cases = []
     for name in INITIALIZERS:
         cases.append({"label": f"_initialize_weight({name!r}, {INIT_IN}, {INIT_OUT})", "name": name, "via": "draw"})
-        cases.append({"label": f"Linear({INIT_IN}, {INIT_OUT}, initializer={name!r})", "name": name,
+        cases.append({"label": f"{dense}({INIT_IN}, {INIT_OUT}, initializer={name!r})", "name": name,
                       "via": "constructor"})
     return {"cases_spec": cases, "n_in": INIT_IN, "n_out": INIT_OUT, "seed": 7}
 

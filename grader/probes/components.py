@@ -1,4 +1,5 @@
-"""Behaviour probes: one function per component, each returning named cases.
+"""Behaviour probes: one function per component, each returning named cases, written once
+against the edition's API adapter (``api``: the edition's name, grader/probes/adapters/).
 
 Inputs come from the trusted process (grader/checks/behaviour.py), so both
 subjects see exactly the same numbers whatever the submission does to
@@ -6,22 +7,8 @@ np.random.
 """
 import numpy as np
 
+from grader.probes import adapters
 from grader.probes.cases import Cases, fresh_import
-
-
-def _beras():
-    return fresh_import("beras")
-
-
-def _tensor(array):
-    return _beras().Tensor(np.array(array, copy=True))
-
-
-def _linear(w, b):
-    beras = _beras()
-    layer = beras.Linear(w.shape[0], w.shape[1])
-    layer.w, layer.b = _tensor(w), _tensor(b)
-    return layer
 
 
 def _first(gradients):
@@ -29,79 +16,21 @@ def _first(gradients):
     return np.asarray(gradients[0])
 
 
-def tensor(x, y):
-    Tensor = _beras().Tensor
+def linear(api, configs, construct_case):
     cases = Cases()
-
-    def construct():
-        t = Tensor(x)
-        return {"is_ndarray": isinstance(t, np.ndarray), "values": np.asarray(t),
-                "requires_grad": bool(t.requires_grad), "grad_is_none": t.grad is None,
-                "backward_is_callable": callable(t.backward), "name": t.name}
-
-    def assign():
-        t = Tensor(x.copy())
-        before = id(t)
-        t.assign(y)
-        return {"same_object": id(t) == before, "values": np.asarray(t)}
-
-    def derived():
-        t = Tensor(x)
-        t.requires_grad = False
-        part = t[1:]
-        return {"is_tensor": isinstance(part, Tensor), "requires_grad": bool(part.requires_grad)}
-
-    def passthrough():
-        t = Tensor(x)
-        return {"same_object": Tensor(t) is t, "values": np.asarray(t)}
-
-    cases.run("Tensor(array) values and attributes", construct)
-    cases.run("Tensor(list) values", lambda: np.asarray(Tensor(x.tolist())))
-    cases.run("Tensor(tensor) returns the same object", passthrough)
-    cases.run("Tensor(x, name=...).get_name()",
-              lambda: (lambda t: {"name": t.get_name(), "values": np.asarray(t)})(Tensor(x, name="w1")))
-    cases.run("assign(value) updates in place", assign)
-    cases.run("slices keep Tensor attributes", derived)
-    return cases.results
-
-
-def weighted(w, b):
-    cases = Cases()
-
-    def flags(layer):
-        return {"trainable": bool(layer.trainable),
-                "trainable_variables": len(layer.trainable_variables),
-                "non_trainable_variables": len(layer.non_trainable_variables),
-                "requires_grad": [bool(p.requires_grad) for p in layer.parameters]}
-
-    def after(change):
-        layer = _linear(w, b)
-        change(layer)
-        return flags(layer)
-
-    cases.run("a new Linear", after, lambda layer: None)
-    cases.run("trainable = False", after, lambda layer: setattr(layer, "trainable", False))
-    cases.run("trainable = False, then True", after,
-              lambda layer: (setattr(layer, "trainable", False), setattr(layer, "trainable", True)))
-    cases.run("only the bias frozen", after, lambda layer: setattr(layer.parameters[1], "requires_grad", False))
-    return cases.results
-
-
-def linear(configs, construct_case):
-    cases = Cases()
-    beras = _beras()
+    api = adapters.load(api)
 
     def construct(n_in, n_out):
-        layer = beras.Linear(n_in, n_out)
-        w, b = layer.parameters
+        layer = api.new_dense(n_in, n_out)
+        w, b = api.parameters(layer)
         return {"w_shape": list(np.shape(w)), "b_size": int(np.size(b)),
-                "b_all_zero": bool(np.all(np.asarray(b) == 0)), "parameter_count": len(layer.parameters)}
+                "b_all_zero": bool(np.all(np.asarray(b) == 0)), "parameter_count": len(api.parameters(layer))}
 
     cases.run(construct_case, construct, 7, 3)
     for c in configs:
         def forward_then(step):
-            layer = _linear(c["w"], c["b"])
-            out = layer(_tensor(c["x"]))
+            layer = api.dense(c["w"], c["b"])
+            out = layer(api.tensor(c["x"]))
             return out if step is None else step(layer)
 
         keys = c["cases"]  # {method: case key}, chosen by the grader
@@ -113,27 +42,27 @@ def linear(configs, construct_case):
     return cases.results
 
 
-def activations(cases_spec):
+def activations(api, cases_spec):
     """Each case: {"label", "class", "kwargs", "x", "J"}."""
     cases = Cases()
-    beras = _beras()
+    api = adapters.load(api)
     for c in cases_spec:
         def forward_and_gradient():
-            layer = getattr(beras, c["class"])(**c["kwargs"])
-            out = np.asarray(layer(_tensor(c["x"])))
+            layer = api.cls(c["class"])(**c["kwargs"])
+            out = np.asarray(layer(api.tensor(c["x"])))
             return {"forward": out, "input_gradient": _first(layer.compose_input_gradients([c["J"]]))}
 
         cases.run(c["label"], forward_and_gradient)
     return cases.results
 
 
-def losses(configs):
+def losses(api, configs):
     cases = Cases()
-    beras = _beras()
+    api = adapters.load(api)
     for c in configs:
         def forward_and_gradient():
-            loss_fn = getattr(beras, c["class"])()
-            value = loss_fn(_tensor(c["y_pred"]), _tensor(c["y_true"]))
+            loss_fn = api.cls(c["class"])()
+            value = loss_fn(api.tensor(c["y_pred"]), api.tensor(c["y_true"]))
             return {"forward": np.asarray(value, dtype=float).reshape(()).item(),
                     "gradient_y_pred": _first(loss_fn.get_input_gradients())}
 
@@ -141,20 +70,20 @@ def losses(configs):
     return cases.results
 
 
-def metrics(configs):
+def metrics(api, configs):
     cases = Cases()
-    beras = _beras()
+    api = adapters.load(api)
     for c in configs:
-        cases.run(c["label"], lambda: float(beras.CategoricalAccuracy()(c["probs"], c["labels"])))
+        cases.run(c["label"], lambda: float(api.cls("CategoricalAccuracy")()(c["probs"], c["labels"])))
     return cases.results
 
 
-def onehot(label_sets):
+def onehot(api, label_sets):
     cases = Cases()
-    beras = _beras()
+    api = adapters.load(api)
     for c in label_sets:
         def round_trip():
-            encoder = beras.OneHotEncoder()
+            encoder = api.cls("OneHotEncoder")()
             encoder.fit(c["fit"])
             encoded = np.asarray(encoder(c["data"]))
             return {"encoded": encoded, "decoded": np.asarray(encoder.inverse(encoded))}
@@ -163,21 +92,17 @@ def onehot(label_sets):
     return cases.results
 
 
-def optimizers(configs):
+def optimizers(api, configs):
     """Each config: class, kwargs, lr, initial params, per-step grads (None = no grad), frozen flags."""
     cases = Cases()
-    beras = _beras()
+    api = adapters.load(api)
     for c in configs:
         def trajectory():
-            params = [_tensor(p) for p in c["params"]]
-            for p, frozen in zip(params, c["frozen"]):
-                p.requires_grad = not frozen
+            params = [api.tensor(p) for p in c["params"]]
             held = list(params)  # what the layers would hold: updates must reach these objects
-            optimizer = getattr(beras, c["class"])(params, c["lr"], **c["kwargs"])
+            optimizer = api.optimizer(c["class"], params, c["lr"], **c["kwargs"])
             for i, grads in enumerate(c["steps"]):
-                for p, g in zip(held, grads):
-                    p.grad = None if g is None else np.array(g, copy=True)
-                optimizer.step()
+                api.step(optimizer, held, grads, c["frozen"])
                 # Copies: each step's values as they are now, not views that later steps change.
                 yield str(i), [np.array(p, dtype=np.float64, copy=True) for p in held]
 
@@ -185,25 +110,21 @@ def optimizers(configs):
     return cases.results
 
 
-def _mlp(weights):
-    beras = _beras()
+def _mlp(api, weights):
     (w1, b1), (w2, b2) = weights
-    return beras.Sequential(_linear(w1, b1), beras.ReLU(), _linear(w2, b2), beras.Softmax())
+    return api.sequential([api.dense(w1, b1), api.cls("ReLU")(), api.dense(w2, b2), api.cls("Softmax")()])
 
 
-def model(weights, x, y, lr, cases_spec):
+def model(api, weights, x, y, lr, cases_spec):
     """Sequential and Model, one fact per case: independent mistakes cost independent cases."""
     cases = Cases()
-    beras = _beras()
+    api = adapters.load(api)
 
     def compiled():
-        m = _mlp(weights)
-        m.compile(beras.BasicOptimizer(m.parameters, lr), beras.CategoricalCrossEntropy(),
-                  beras.CategoricalAccuracy())
-        return m
+        return api.compile(_mlp(api, weights), lr)
 
     def snapshot(m):
-        return [np.array(p, dtype=np.float64, copy=True) for p in m.parameters]
+        return [np.array(p, dtype=np.float64, copy=True) for p in api.parameters(m)]
 
     def changed(before, m):
         return any(not np.array_equal(a, b) for a, b in zip(before, snapshot(m)))
@@ -229,13 +150,13 @@ def model(weights, x, y, lr, cases_spec):
     def evaluation_step():
         m = compiled()
         before = snapshot(m)
-        stats = stats_of(m.batch_step(_tensor(x), _tensor(y), training=False))
+        stats = stats_of(m.batch_step(api.tensor(x), api.tensor(y), training=False))
         return {"weights_unchanged": not changed(before, m), "loss": float(stats["loss"]),
                 "accuracy": float(stats["acc"])}
 
     def training_step():
         m = compiled()
-        stats = stats_of(m.batch_step(_tensor(x), _tensor(y), training=True))
+        stats = stats_of(m.batch_step(api.tensor(x), api.tensor(y), training=True))
         return {"loss": float(stats["loss"]), "accuracy": float(stats["acc"]),
                 "parameters": snapshot(m)}
 
@@ -243,7 +164,7 @@ def model(weights, x, y, lr, cases_spec):
         # Gradients from the first step must not leak into the second (zero_grad).
         m = compiled()
         for rows in (slice(0, 10), slice(10, 20)):
-            m.batch_step(_tensor(x[rows]), _tensor(y[rows]), training=True)
+            m.batch_step(api.tensor(x[rows]), api.tensor(y[rows]), training=True)
         return snapshot(m)
 
     def fit():
@@ -251,7 +172,7 @@ def model(weights, x, y, lr, cases_spec):
         seen = []
         recording_batch_steps(m, seen)
         np.random.seed(0)
-        history = m.fit(_tensor(x), _tensor(y), epochs=2, batch_size=7)
+        history = m.fit(api.tensor(x), api.tensor(y), epochs=2, batch_size=7)
         # Any dict (a defaultdict too) of metric lists with loss and acc will do.
         return {"batch_sizes": [size for size, _, _ in seen],
                 "history": isinstance(history, dict) and {"loss", "acc"} <= set(history)}
@@ -261,7 +182,7 @@ def model(weights, x, y, lr, cases_spec):
         before = snapshot(m)
         batches = []
         recording_batch_steps(m, batches)
-        result = m.evaluate(_tensor(x), _tensor(y), batch_size=7)
+        result = m.evaluate(api.tensor(x), api.tensor(y), batch_size=7)
         stats, predictions = (result if isinstance(result, tuple) and len(result) == 2 else (result, None))
         return {"averages": {"loss": float(stats["loss"]), "accuracy": float(stats["acc"]),
                                                "batches": batches},
@@ -269,8 +190,8 @@ def model(weights, x, y, lr, cases_spec):
                 "weights_unchanged": not changed(before, m)}
 
     keys = cases_spec  # {part: case key, or {fact: case key}}, chosen by the grader
-    cases.run(keys["parameters"], lambda: snapshot(_mlp(weights)))
-    cases.run(keys["forward"], lambda: np.asarray(_mlp(weights)(_tensor(x))))
+    cases.run(keys["parameters"], lambda: snapshot(_mlp(api, weights)))
+    cases.run(keys["forward"], lambda: np.asarray(_mlp(api, weights)(api.tensor(x))))
     cases.run_facts(keys["evaluation_step"], evaluation_step)
     cases.run_facts(keys["training_step"], training_step)
     cases.run(keys["two_training_steps"], two_training_steps)
@@ -279,13 +200,13 @@ def model(weights, x, y, lr, cases_spec):
     return cases.results
 
 
-def preprocess(rows):
+def preprocess(api, rows):
     """A summary of load_and_preprocess_data(): the arrays are too big to send whole."""
     cases = Cases()
 
     def summary():
         train_x, train_y, test_x, test_y = fresh_import("preprocess").load_and_preprocess_data()
-        Tensor = _beras().Tensor
+        Tensor = adapters.load(api).Tensor
 
         def describe(a, is_label):
             array = np.asarray(a)
@@ -306,10 +227,10 @@ def preprocess(rows):
     return cases.results
 
 
-def initializers(cases_spec, n_in, n_out, seed):
+def initializers(api, cases_spec, n_in, n_out, seed):
     """Statistics of each initializer's draw, through _initialize_weight or the constructor."""
     cases = Cases()
-    beras = _beras()
+    api = adapters.load(api)
 
     def stats(w, b):
         w = np.asarray(w, dtype=np.float64)
@@ -321,8 +242,8 @@ def initializers(cases_spec, n_in, n_out, seed):
         def draw():
             np.random.seed(seed)
             if c["via"] == "draw":
-                return stats(*beras.Linear._initialize_weight(c["name"], n_in, n_out))
-            return stats(*beras.Linear(n_in, n_out, initializer=c["name"]).parameters)
+                return stats(*api.initialize_weight(c["name"], n_in, n_out))
+            return stats(*api.parameters(api.new_dense(n_in, n_out, initializer=c["name"])))
 
         cases.run(c["label"], draw)
     return cases.results

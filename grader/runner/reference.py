@@ -18,7 +18,7 @@ from pathlib import Path
 from grader.checks.compare import error_text
 from grader.runner.session import Session, failure_text
 from grader.sandbox.codec import CodecError, decode, encode
-from grader.submission import PROJECT_ROOT, build_reference_submission
+from grader.submission import PROJECT_ROOT, build_reference_submission, reference_sources
 
 CACHE_ENV = "BERAS_REFERENCE_CACHE"
 REFERENCE_SLOWDOWN = 3          # the reference's probes may take 3 x a check's own allowance
@@ -36,21 +36,27 @@ def cache_dir():
 SHIPPED_DIR = PROJECT_ROOT / "answers"     # the self-check kit's answers (no reference there)
 
 
-def _digest(folders):
+def _digest(places):
+    """A hash of every .py file in these folders (or of these files)."""
     digest = hashlib.sha256()
-    for folder in folders:
-        for path in sorted(folder.rglob("*.py")):
+    for place in places:
+        for path in ([place] if place.is_file() else sorted(place.rglob("*.py"))):
             digest.update(path.relative_to(PROJECT_ROOT).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
+def _reference_places(edition):
+    return [PROJECT_ROOT / source for source, _ in reference_sources(edition)]
+
+
 def reference_present(edition):
-    return (PROJECT_ROOT / "beras").is_dir() and (PROJECT_ROOT / "reference" / edition).is_dir()
+    """Whether the reference is here (the platform, a TA's machine) - not in the students' kit."""
+    return all(place.exists() for place in _reference_places(edition))
 
 
 def reference_digest(edition):
-    return _digest([PROJECT_ROOT / "beras", PROJECT_ROOT / "reference" / edition])
+    return _digest(_reference_places(edition))
 
 
 def answers_name(edition, checks):

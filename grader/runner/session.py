@@ -15,9 +15,11 @@ class Session:
 
     def __init__(self, root, log=lambda msg: None, env=None):
         # MNIST is staged into the worker's own area: training files, test images, and a decoy
-        # in place of the test labels (the preprocess probe loads them; the real ones never go in).
+        # in place of the test labels (the preprocess probe loads them; the real ones never go in),
+        # with their prepared arrays (memory-mapped, no decoding) where they can be linked.
         self.worker = Worker(root, memory_mb=WORKER_MEMORY_MB, shims=SHIMS_DIR, env=dict(env or {}),
-                             data_files=mnist.files_for_worker(decoy_test_labels=True), data_dir_env=mnist.ENV_VAR)
+                             data_files=mnist.files_for_worker(decoy_test_labels=True),
+                             data_links=mnist.prepared_for_worker(), data_dir_env=mnist.ENV_VAR)
         self.log = log
         self.seconds = {}
 

@@ -19,8 +19,11 @@ What a worker can read: only its own area
       grader modules workers run: WORKER_MODULES and the packages of
       ``probe_prefixes``), ``shims/``, ``data/`` (``data_files``: e.g. MNIST's
       training files and test images, never the test labels; hard links
-      where the worker cannot write through them, else copies; the folder's
-      path is given to the worker in ``data_dir_env``), and ``runN/`` - per
+      where the worker cannot write through them, else copies; ``data_links``:
+      large optional files, e.g. MNIST's prepared arrays, staged only as such
+      hard links and left out where one is not possible - a copy would cost
+      more than it saves, and RAM where /tmp is a tmpfs; the folder's path is
+      given to the worker in ``data_dir_env``), and ``runN/`` - per
       worker start a fresh copy of the submission plus a home folder, the only
       place the worker may write.
 
@@ -168,7 +171,10 @@ class Worker:
                  env: dict | None = None, drop_privileges: bool = True, output_cap_bytes: int = 64_000,
                  probe_prefixes: tuple[str, ...] = ("grader.probes.",), startup_timeout: float = 30.0,
                  max_submission_mb: int = 200, data_files: dict | None = None, data_dir_env: str | None = None,
-                 file_mb: int = DEFAULT_FILE_MB, namespaces: bool = True):
+                 file_mb: int = DEFAULT_FILE_MB, namespaces: bool = True, leave_out_suffixes: tuple = (),
+                 data_links: dict | None = None):
+        """leave_out_suffixes: files of the submission the worker must not see, by suffix
+        (e.g. the fall2025 retraining must not read the predictions it is compared with)."""
         self.root = Path(root).resolve()
         if not self.root.is_dir():
             raise SandboxSetupError(f"submission directory {self.root} does not exist")
@@ -197,13 +203,15 @@ class Worker:
         # Others may traverse the area (to reach w/, which is the worker's alone), not list it.
         os.chmod(self.area, 0o711 if self.drop_mode == "uid" else 0o700)
         self.pristine = self.area / "pristine"
-        copy_submission(self.root, self.pristine, max_bytes=max_submission_mb * 1024 * 1024)
+        copy_submission(self.root, self.pristine, max_bytes=max_submission_mb * 1024 * 1024,
+                        leave_out_suffixes=leave_out_suffixes)
         os.chmod(self.pristine, 0o700)
         self.own = self.area / "w"
         self.own.mkdir()
         self.project = self._stage_project(self.own / "project")
         self.shims = self._stage_tree(Path(shims).resolve(), self.own / "shims") if shims else None
         self.data_dir = self._stage_data(data_files, self.own / "data") if data_files is not None else None
+        self.data_linked = self._link_data(data_links or {}, self.data_dir) if self.data_dir is not None else []
         if self.drop_mode == "uid":
             os.chown(self.own, self.uid, self.gid)
         # Sticky: the worker owns w/ but may not rename or remove what the grader staged in it.
@@ -289,13 +297,31 @@ class Worker:
         _make_world_readable(target)
         return target
 
+    def _link_data(self, files: dict, target: Path) -> list[str]:
+        """The names of ``files`` staged into target as read-only hard links (see _stage_file);
+        the others are left out (the worker does without them)."""
+        linked = []
+        for name, source in files.items():
+            if not isinstance(name, str) or not name or "/" in name or name in (".", "..") or \
+                    (target / name).exists():
+                raise ValueError(f"data links are new plain file names, not {name!r}")
+            if self._linkable(os.stat(source)):
+                try:
+                    os.link(source, target / name)
+                    linked.append(name)
+                except OSError:
+                    pass   # another file system, or links refused
+        return linked
+
+    def _linkable(self, st) -> bool:
+        """The worker can read the file but never write through a link to it."""
+        return bool(st.st_uid != self.uid and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+                    and st.st_mode & stat.S_IROTH)
+
     def _stage_file(self, source, target) -> None:
         """A hard link when the worker can read but never write through it, else a copy."""
         source, target = Path(source), Path(target)
-        st = os.stat(source)
-        linkable = (st.st_uid != self.uid and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-                    and st.st_mode & stat.S_IROTH)
-        if linkable:
+        if self._linkable(os.stat(source)):
             try:
                 os.link(source, target)
                 return
@@ -674,8 +700,9 @@ def _close_quietly(fd: int) -> None:
         pass
 
 
-def copy_submission(src: Path, dst: Path, *, max_bytes: int) -> None:
-    """Copy src to dst without ever following a symbolic link; cap the size.
+def copy_submission(src: Path, dst: Path, *, max_bytes: int, leave_out_suffixes: tuple = ()) -> None:
+    """Copy src to dst without ever following a symbolic link; cap the size; leave out files
+    whose names end (in any case) with one of ``leave_out_suffixes``.
 
     Regular files and folders are copied; a symbolic link is kept (as a link) only
     when its target is relative and has no ".." (it then points inside the copy),
@@ -692,6 +719,8 @@ def copy_submission(src: Path, dst: Path, *, max_bytes: int) -> None:
             continue
         for entry in entries:
             if entry.name in _SKIP_NAMES or entry.name.endswith(".pyc"):
+                continue
+            if leave_out_suffixes and entry.name.lower().endswith(tuple(leave_out_suffixes)):
                 continue
             target = target_dir / entry.name
             if entry.is_symlink():

@@ -11,12 +11,6 @@ subprocess (cwd = the built base, with the grader's tensorflow/wandb
 stand-ins on the path); inputs and results travel as .npz/.json files.
 """
 import json
-import os
-import subprocess
-import sys
-import textwrap
-from collections import namedtuple
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,41 +18,12 @@ import pytest
 from grader.data import mnist
 from grader.gradcheck import compare, numeric_gradient
 from tests.bases import BASES, COURSE_BASE, build_base, course_stencil, stencil_body, student_tasks
-
-ROOT = Path(__file__).resolve().parents[2]
-SHIMS = ROOT / "grader" / "shims" / "site"
-
-PRELUDE = '''\
-import json, sys
-from pathlib import Path
-import numpy as np
-DATA = Path(sys.argv[1])
-INPUTS = np.load(DATA / "in.npz") if (DATA / "in.npz").exists() else {}
-def save(results=None, **arrays):
-    (DATA / "out.json").write_text(json.dumps(results or {}))
-    np.savez(DATA / "out.npz", **{k: np.asarray(v) for k, v in arrays.items()})
-'''
-
-Output = namedtuple("Output", "results arrays")
+from tests.bases.inbase import numpy_forward, numpy_loss, run_in_base
 
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
     return build_base(tmp_path_factory.mktemp("course") / "submission", base="course")
-
-
-def run_in_base(base, tmp_path, code, timeout=120, **inputs):
-    """Run code (after PRELUDE) in the base; inputs arrive as INPUTS[...], save() sends results back."""
-    data = Path(tmp_path) / "exchange"
-    data.mkdir(exist_ok=True)
-    if inputs:
-        np.savez(data / "in.npz", **inputs)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(map(str, (base, SHIMS, ROOT))))
-    proc = subprocess.run([sys.executable, "-c", PRELUDE + textwrap.dedent(code), str(data)], cwd=base,
-                          env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
-    assert proc.returncode == 0, f"the base's code failed:\n{proc.stderr[-4000:]}"
-    with np.load(data / "out.npz") as arrays:
-        return Output(json.loads((data / "out.json").read_text()), dict(arrays))
 
 
 # ------------------------------------------------------------------ Diffable.__call__
@@ -245,32 +210,6 @@ BACKWARD_IN_BASE = '''
 '''
 
 
-def _numpy_forward(layers, params, x):
-    """The network's output, written here from the definitions (independent of the base)."""
-    params = iter(params)
-    for name, *_ in layers:
-        if name == "Linear":
-            w, b = next(params), next(params)
-            x = x @ w + b
-        elif name == "ReLU":
-            x = np.maximum(x, 0)
-        elif name == "LeakyReLU":
-            x = np.where(x > 0, x, 0.3 * x)
-        elif name == "Sigmoid":
-            x = 1 / (1 + np.exp(-x))
-        elif name == "Softmax":
-            e = np.exp(x - x.max(axis=1, keepdims=True))
-            x = e / e.sum(axis=1, keepdims=True)
-    return x
-
-
-def _numpy_loss(loss, y_pred, y_true):
-    if loss == "MeanSquaredError":
-        return np.mean(np.mean((y_pred - y_true) ** 2, axis=1))
-    clipped = np.clip(y_pred, 1e-12, 1 - 1e-12)
-    return np.mean(-np.sum(y_true * np.log(clipped), axis=1))
-
-
 @pytest.mark.parametrize("network", sorted(NETWORKS))
 def test_backward_matches_finite_differences(base, tmp_path, network):
     layers, loss, batch = NETWORKS[network]
@@ -286,7 +225,7 @@ def test_backward_matches_finite_differences(base, tmp_path, network):
     n_params = 2 * sum(1 for l in layers if l[0] == "Linear")
     params = [out.arrays[f"param{i}"].copy() for i in range(n_params)]
     assert out.results["dtypes"] == ["float64"] * n_params  # np.random weights, as students write them
-    f = lambda: _numpy_loss(loss, _numpy_forward(layers, params, x), y)
+    f = lambda: numpy_loss(loss, numpy_forward(layers, params, x), y)
     assert out.results["loss"] == pytest.approx(f(), rel=1e-12)
     for i, p in enumerate(params):
         report = compare(out.arrays[f"grad{i}"], numeric_gradient(f, p), rtol=1e-6, atol=1e-8)
@@ -336,10 +275,10 @@ def training(base, tmp_path_factory):
 def test_evaluate_averages_per_batch_without_weights(training):
     x, y, out = training
     w, b = out.arrays["param0"], out.arrays["param1"]
-    probs = _numpy_forward([("Linear",), ("Softmax",)], [w, b], x)
+    probs = numpy_forward([("Linear",), ("Softmax",)], [w, b], x)
     np.testing.assert_allclose(out.arrays["predictions"], probs, rtol=1e-12)   # every row, in order
     batches = [slice(0, 4), slice(4, 8), slice(8, 10)]
-    losses = [_numpy_loss("CategoricalCrossEntropy", probs[s], y[s]) for s in batches]
+    losses = [numpy_loss("CategoricalCrossEntropy", probs[s], y[s]) for s in batches]
     accs = [np.mean(probs[s].argmax(1) == y[s].argmax(1)) for s in batches]
     weighted = np.average(losses, weights=[4, 4, 2])
     assert abs(weighted - np.mean(losses)) > 1e-3      # the data tells the two averages apart
@@ -438,6 +377,8 @@ def test_build_base_lays_out_either_base(tmp_path):
         assert not list(root.rglob("__pycache__"))
     assert (tmp_path / "course" / "visualize.py").is_file()
     with pytest.raises(ValueError):
-        build_base(tmp_path / "other", base="course", edition="fall2025")
+        build_base(tmp_path / "other", base="course", edition="fall2024")
+    with pytest.raises(ValueError):  # no older-term variant of spring2026
+        build_base(tmp_path / "older", base="course", variant="older")
     with pytest.raises(ValueError):
         build_base(tmp_path / "unknown", base="nonsense")

@@ -25,7 +25,10 @@ from grader.rubric.load import load_rubric
 from tests.results.schema import validate_results
 from tests.bases import BASES, build_base  # noqa: F401  (BASES: for parametrizing over both)
 
-RUBRIC = load_rubric(None, edition="spring2026")
+# The tests' own rubric (same tests as the production one, other points): tests never pin
+# the production rubric's points.
+TEST_RUBRIC = Path(__file__).resolve().parents[1] / "rubrics" / "spring2026.toml"
+RUBRIC = load_rubric(TEST_RUBRIC, edition="spring2026")
 RUBRIC_POINTS = {t.number: float(t.points) for t in RUBRIC}      # number -> max_score, in rubric order
 NUMBER_OF = {t.key: t.number for t in RUBRIC}                      # check key -> number
 # Tests that need the beras package to import (everything but the static scan and the final run).
@@ -49,10 +52,10 @@ def apply_patch(root: Path, rel: str, old: str, new: str) -> None:
 
 
 def make_submission(tmp_path, patches=(), extra_files=None, remove=(), final=False, name="submission",
-                    base="reference", overrides=None):
+                    base="reference", overrides=None, edition="spring2026"):
     """A base laid out as a student submission, with the given changes; returns its folder.
 
-    base: "reference" or "course" (see tests/bases).
+    base: "reference" or "course" (see tests/bases); edition: whose API (spring2026, fall2025).
     patches: [(relative file, old text, new text)], each old text present exactly once.
     overrides: {relative file: code appended to it} (e.g. a method redefined with a bug).
     extra_files: {relative path: str | bytes}, written after the patches (overwrites).
@@ -62,7 +65,7 @@ def make_submission(tmp_path, patches=(), extra_files=None, remove=(), final=Fal
     root = Path(tmp_path) / name
     if root.exists():
         shutil.rmtree(root)
-    build_base(root, base)
+    build_base(root, base, edition=edition)
     for rel, old, new in patches:
         apply_patch(root, rel, old, new)
     for rel, code in (overrides or {}).items():
@@ -112,7 +115,9 @@ def summary(results):
 
 
 def grade_json(path, **kwargs):
-    """grade(), round-tripped through strict JSON as Gradescope reads it."""
+    """grade() with the tests' own rubric, round-tripped through strict JSON as Gradescope reads it."""
+    if kwargs.get("edition_name", "spring2026") == "spring2026":
+        kwargs.setdefault("rubric_path", TEST_RUBRIC)
     return json.loads(json.dumps(grade(str(path), **kwargs), allow_nan=False))
 
 
@@ -134,10 +139,9 @@ def full_marks(results, number):
 
 
 def rubric_with(tmp_path, name="rubric.toml", **settings):
-    """A copy of the edition's rubric with some [settings] changed (tests never pin the real one)."""
+    """A copy of the tests' rubric with some [settings] changed."""
     import re
-    from grader.rubric.load import default_rubric_path
-    text = default_rubric_path().read_text(encoding="utf-8")
+    text = TEST_RUBRIC.read_text(encoding="utf-8")
     for key, value in settings.items():
         line = f"{key} = {json.dumps(value)}"
         text, n = re.subn(rf"(?m)^{key} = .*$", line, text)

@@ -481,8 +481,9 @@ if _os.environ.get("BERAS_TEST_NO_DAEMON") is None and not globals().get("_DAEMO
 def _gradescope_mode(submission, results_path):
     import subprocess
     from grader.submission import PROJECT_ROOT
+    from tests.grader.submissions import TEST_RUBRIC
     return subprocess.run([sys.executable, "-m", "grader", "--submission-dir", str(submission),
-                           "--results", str(results_path), "--quiet"],
+                           "--results", str(results_path), "--quiet", "--rubric", str(TEST_RUBRIC)],
                           cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
 
 

@@ -4,10 +4,9 @@ Real spring2026 submissions import wandb in model.py and assignment.py, import
 visualize (matplotlib) from assignment.py, carry utils/wandb_login.py, tests/,
 a notebook and a zip of themselves. None of that may cost points.
 """
-import re
 
-from grader.rubric.load import default_rubric_path
-from tests.grader.submissions import RUBRIC_POINTS, assert_complete, by_number, grade_json, make_submission, summary
+from tests.grader.submissions import (RUBRIC_POINTS, assert_complete, by_number, grade_json, make_submission,
+                                      rubric_with, summary)
 
 VISUALIZE = '''\
 import matplotlib.pyplot as plt
@@ -59,11 +58,7 @@ def test_course_shaped_submission_trains(tmp_path):
 
 
 def _one_epoch_rubric(tmp_path):
-    rubric = tmp_path / "rubric.toml"
-    text, n = re.subn(r"(?m)^final_epochs = .*$", "final_epochs = 1", default_rubric_path().read_text())
-    assert n == 1
-    rubric.write_text(text)
-    return rubric
+    return rubric_with(tmp_path, final_epochs=1)
 
 
 def test_a_renamed_assignment_file_is_found_and_said(tmp_path):

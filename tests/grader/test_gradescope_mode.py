@@ -9,13 +9,15 @@ from grader.cli_table import format_table
 from grader.results import Outcome, build_results
 from grader.rubric import parse_rubric
 from grader.submission import PROJECT_ROOT
-from tests.grader.submissions import RUBRIC_POINTS, assert_complete, by_number, losers, make_submission, summary
+from tests.grader.submissions import (RUBRIC_POINTS, TEST_RUBRIC, assert_complete, by_number, losers,
+                                      make_submission, summary)
 
 VENV_BIN = PROJECT_ROOT / ".venv" / "bin"
 
 
 def _run(*args, timeout=300):
     env = dict(os.environ, PATH=f"{VENV_BIN}:{os.environ.get('PATH', '')}", VIRTUAL_ENV=str(VENV_BIN.parent))
+    args = (*args, "--rubric", TEST_RUBRIC)  # the tests' own points, never the production ones
     return subprocess.run([str(PROJECT_ROOT / "run_autograder"), *map(str, args)], cwd=PROJECT_ROOT, env=env,
                           capture_output=True, text=True, timeout=timeout)
 
@@ -119,3 +121,47 @@ def test_the_local_table_shows_scores_messages_total_and_the_sandbox():
     assert "line two" in text and "line three" not in text and "1 more line(s)" in text
     assert lines[-3:] == ["Total: 7 / 10", "Sandbox: filesystem: landlock, network: none",
                           "  not in force: seccomp"]
+
+
+@pytest.mark.timeout(400)
+def test_a_zip_built_for_fall2025_grades_fall2025_without_arguments(tmp_path):
+    """Gradescope passes no arguments: the zip remembers the edition it was built for."""
+    import zipfile
+    from grader.submission import build_reference_submission
+    env = dict(os.environ, PATH=f"{VENV_BIN}:{os.environ.get('PATH', '')}",
+               BERAS_MNIST_DIR=str(PROJECT_ROOT.parent / "shared" / "data" / "mnist"))
+    out = tmp_path / "fall.zip"
+    built = subprocess.run(["bash", str(PROJECT_ROOT / "tools" / "make_gradescope_zip.sh"), "--edition", "fall2025",
+                            str(out)], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert built.returncode == 0, built.stderr
+    source = tmp_path / "source"
+    with zipfile.ZipFile(out) as z:
+        z.extractall(source)
+    assert (source / "EDITION").read_text().strip() == "fall2025"
+    submission = build_reference_submission(tmp_path / "submission", "fall2025")
+    results_path = tmp_path / "results.json"
+    run = subprocess.run([str(VENV_BIN / "python"), "-m", "grader", "--submission-dir", str(submission),
+                          "--results", str(results_path), "--quiet"], cwd=source,
+                         env=dict(env, BERAS_MNIST_DIR=str(source / "data" / "mnist")),
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    results = json.loads(results_path.read_text())
+    names = {t["name"] for t in results["tests"]}
+    assert any("GradientTape" in n for n in names), names
+    tape = next(t for t in results["tests"] if "GradientTape" in t["name"])
+    assert tape["score"] == tape["max_score"], tape["output"]
+
+
+@pytest.mark.timeout(300)
+def test_relative_paths_are_the_callers(tmp_path, submission):
+    """A TA in their own folder passes relative paths; a grader/ folder there shadows nothing."""
+    import shutil
+    shutil.copytree(submission, tmp_path / "mine")
+    (tmp_path / "grader").mkdir()
+    (tmp_path / "grader" / "__init__.py").write_text("raise SystemExit('the wrong grader was imported')\n")
+    env = dict(os.environ, PATH=f"{VENV_BIN}:{os.environ.get('PATH', '')}")
+    run = subprocess.run([str(PROJECT_ROOT / "run_autograder"), "mine", "--json", "out.json", "--quiet",
+                          "--rubric", str(TEST_RUBRIC)], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert_complete(json.loads((tmp_path / "out.json").read_text()))

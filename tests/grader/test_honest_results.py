@@ -22,7 +22,7 @@ from grader.results.minimal import UNFINISHED
 from grader.results.results_file import ResultsFile
 from grader.submission import (MAX_SOURCE_BYTES, PROJECT_ROOT, find_root, has_final_marker,
                                renamed_assignment, stage_with_assignment)
-from tests.grader.submissions import (RUBRIC, RUBRIC_POINTS, assert_complete, by_number, grade_json, losers,
+from tests.grader.submissions import (RUBRIC, RUBRIC_POINTS, TEST_RUBRIC, assert_complete, by_number, grade_json, losers,
                                       make_submission, summary)
 from tests.results.disk import fill, free_bytes, small_disk
 from tests.results.schema import validate_results
@@ -58,6 +58,8 @@ def only_the_attacked_test_fails(results, attacked=ONEHOT):
 def run_cli(*args, env=None, timeout=280, limits=False):
     """./run_autograder in a subprocess (optionally under Gradescope's memory limit)."""
     env = dict(os.environ, PATH=f"{VENV_BIN}:{os.environ.get('PATH', '')}", **(env or {}))
+    if "--rubric" not in args and "--help" not in args:
+        args = (*args, "--rubric", TEST_RUBRIC)   # the tests' own points, never the production ones
     command = [str(PROJECT_ROOT / "run_autograder"), *map(str, args)]
     if limits:
         if os.geteuid() != 0 or not LIMITS_TOOL.is_file():
@@ -209,7 +211,7 @@ def test_a_failure_of_the_results_library_is_a_grader_fault(tmp_path, monkeypatc
     monkeypatch.setattr(JSONTestRunner, "run", broken)
     (tmp_path / "upload").mkdir()                        # nothing to grade: the results are built at once
     code = cli.main(["--submission-dir", str(tmp_path / "upload"), "--results", str(tmp_path / "results.json"),
-                     "--quiet"])
+                     "--quiet", "--rubric", str(TEST_RUBRIC)])
     assert code == cli.EXIT_GRADER_FAULT == 3
     fault_lines = [line for line in capsys.readouterr().err.splitlines()
                    if line.startswith("run_autograder: grader fault")]
@@ -246,7 +248,7 @@ def test_results_are_prewritten_and_stand_when_the_run_is_killed(tmp_path, reque
     request.addfinalizer(lambda: shutil.rmtree(scratch, ignore_errors=True))
     env = dict(os.environ, PATH=f"{VENV_BIN}:{os.environ.get('PATH', '')}", TMPDIR=str(scratch))
     run = subprocess.Popen([str(PROJECT_ROOT / "run_autograder"), "--submission-dir", str(root),
-                            "--results", str(results_path)], cwd=PROJECT_ROOT, env=env,
+                            "--results", str(results_path), "--rubric", str(TEST_RUBRIC)], cwd=PROJECT_ROOT, env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
@@ -273,7 +275,8 @@ def test_a_disk_filled_during_grading_does_not_cost_the_results(tmp_path):
         results_path = disk / "results" / "results.json"
         env = dict(os.environ, PATH=f"{VENV_BIN}:{os.environ.get('PATH', '')}")
         run = subprocess.Popen([str(PROJECT_ROOT / "run_autograder"), "--submission-dir", str(root),
-                                "--results", str(results_path)], cwd=PROJECT_ROOT, env=env,
+                                "--results", str(results_path), "--rubric", str(TEST_RUBRIC)],
+                               cwd=PROJECT_ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 60
         while not results_path.exists() and time.monotonic() < deadline:

@@ -3,7 +3,7 @@
 from grader.submission import PROJECT_ROOT
 from tests.grader.submissions import assert_complete, by_number, grade_json, make_submission
 
-REFERENCE_BODY = (PROJECT_ROOT / "reference/spring2026/preprocess.py").read_text()
+REFERENCE_BODY = (PROJECT_ROOT / "reference/common/preprocess.py").read_text()
 SOLUTION = REFERENCE_BODY[REFERENCE_BODY.index("    # BEGIN SOLUTION"):
                           REFERENCE_BODY.index("    # END SOLUTION") + len("    # END SOLUTION\n")]
 

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 SCRIPT = textwrap.dedent("""
     import sys
-    sys.path[:0] = [{root!r}, {site!r}, {ref!r}]
+    sys.path[:0] = [{root!r}, {site!r}, {ref!r}, {common!r}]
     import numpy as np
     import assignment
     from preprocess import load_and_preprocess_data
@@ -38,7 +38,7 @@ SCRIPT = textwrap.dedent("""
 @pytest.mark.timeout(180)
 def test_reference_reaches_97_percent():
     script = SCRIPT.format(root=str(ROOT), site=str(ROOT / "grader" / "shims" / "site"),
-                           ref=str(ROOT / "reference" / "spring2026"))
+                           ref=str(ROOT / "reference" / "spring2026"), common=str(ROOT / "reference" / "common"))
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=170, cwd=ROOT)
     tail = (done.stdout[-2000:] + "\n" + done.stderr[-3000:])

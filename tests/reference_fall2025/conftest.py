@@ -18,7 +18,9 @@ PACKAGE = "beras_fall2025"
 def load_fall2025():
     if PACKAGE not in sys.modules:
         init = REFERENCE / "beras" / "__init__.py"
-        spec = importlib.util.spec_from_file_location(PACKAGE, init, submodule_search_locations=[str(init.parent)])
+        # The one-hot encoder and the metric are spring2026's own files (REFERENCE_SOURCES).
+        spec = importlib.util.spec_from_file_location(
+            PACKAGE, init, submodule_search_locations=[str(init.parent), str(ROOT / "beras")])
         module = importlib.util.module_from_spec(spec)
         sys.modules[PACKAGE] = module
         spec.loader.exec_module(module)

@@ -18,6 +18,14 @@ NUMPY_ONLY_RUNNER = ("import runpy, sys; sys.modules['matplotlib'] = None; sys.a
                      "runpy.run_path('test_runner.py', run_name='__main__')")
 
 
+def sources_copy(root):
+    """A project root with copies of the reference sources (fall2025 also takes files from
+    reference/common and beras/: grader.submission.REFERENCE_SOURCES)."""
+    for part in ("reference", "beras"):
+        shutil.copytree(ROOT / part, root / part, ignore=ignore)
+    return root
+
+
 def test_the_committed_stencil_is_in_sync():
     proc = subprocess.run([sys.executable, "-m", "assign", "--check", "--edition", "fall2025"], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
@@ -31,8 +39,7 @@ def test_the_stencil_has_no_self_check_kit():
 
 
 def test_a_solution_line_in_a_stencil_line_is_refused(tmp_path):
-    root = tmp_path / "root"
-    shutil.copytree(REFERENCE, root / "reference" / "fall2025", ignore=ignore)
+    root = sources_copy(tmp_path / "root")
     tape = root / "reference" / "fall2025" / "beras" / "gradient_tape.py"
     text = tape.read_text()
     solution_line = "        return [grads.get(id(source)) for source in sources]\n"
@@ -81,8 +88,7 @@ def test_the_untouched_stencil_fails_its_tasks(local_runs):
 
 
 def test_check_reports_a_fall2025_reference_change(tmp_path):
-    root = tmp_path / "root"
-    shutil.copytree(REFERENCE, root / "reference" / "fall2025", ignore=ignore)
+    root = sources_copy(tmp_path / "root")
     shutil.copytree(STENCIL, root / EDITIONS["fall2025"].output, ignore=ignore)
     assert check("fall2025", root) == []
     with open(root / "reference" / "fall2025" / "beras" / "layers.py", "a") as f:

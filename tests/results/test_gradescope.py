@@ -12,15 +12,20 @@ from tests.results.schema import validate_results
 
 
 # These tests pin their own points (staff edit the shipped rubric's points freely).
-FIXED_POINTS = {"api": 7, "behaviour.tensor": 3, "behaviour.linear": 6, "behaviour.optimizers": 8,
-                "behaviour.model": 8}
+# Every test's points, written here (names and visibilities come from the tests' rubric).
+FIXED_POINTS = {"api": 7, "behaviour.tensor": 3, "behaviour.weighted": 2, "behaviour.linear": 6,
+                "behaviour.initializers": 4, "behaviour.activations": 8, "behaviour.losses": 8,
+                "behaviour.metrics": 2, "behaviour.onehot": 3, "behaviour.optimizers": 8, "behaviour.model": 8,
+                "behaviour.preprocess": 3, "gradients.layers": 8, "gradients.models": 6,
+                "gradients.general_graph": 4, "gradients.accumulation": 0, "banned": 0, "final.accuracy": 20}
 
 
 @pytest.fixture(scope="module")
 def rubric():
     import tomllib
-    from grader.rubric.load import default_rubric_path
-    data = tomllib.loads(default_rubric_path().read_text())
+    from tests.grader.submissions import TEST_RUBRIC
+    data = tomllib.loads(TEST_RUBRIC.read_text())
+    assert set(FIXED_POINTS) == set(data["tests"])
     for key, points in FIXED_POINTS.items():
         data["tests"][key]["points"] = points
     return parse_rubric(data, source="fixed test rubric")

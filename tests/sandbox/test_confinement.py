@@ -477,7 +477,7 @@ def test_the_preprocess_probe_sees_the_decoy_labels_and_both_sides_agree(tmp_pat
     worker = Worker(reference, shims=SHIMS_DIR, data_files=mnist.files_for_worker(decoy_test_labels=True),
                     data_dir_env=mnist.ENV_VAR)
     try:
-        r = worker.call("grader.probes.components:preprocess", {"rows": [0]}, timeout=120)
+        r = worker.call("grader.probes.components:preprocess", {"api": "spring2026", "rows": [0]}, timeout=120)
     finally:
         worker.close()
     assert r.ok, r.detail

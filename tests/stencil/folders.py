@@ -8,9 +8,9 @@ from pathlib import Path
 
 from assign.editions import EDITIONS
 from grader.data import mnist
+from grader.submission import build_reference_submission
 
 ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = ROOT / "reference" / "spring2026"
 STENCIL = ROOT / EDITIONS["spring2026"].output
 LINE = re.compile(r"^(PASS|FAIL|ERROR) +(\w+)(?:: (.*))?$")
 SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed", re.MULTILINE)
@@ -22,10 +22,7 @@ def ignore(*args):
 
 def reference_folder(dest):
     """The reference solution laid out as a finished homework folder (stencil files included)."""
-    dest = Path(dest)
-    shutil.copytree(ROOT / "beras", dest / "beras", ignore=ignore)
-    shutil.copytree(REFERENCE, dest, ignore=ignore, dirs_exist_ok=True)
-    return dest
+    return build_reference_submission(dest, "spring2026")
 
 
 def stencil_folder(dest):

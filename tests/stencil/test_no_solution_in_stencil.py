@@ -1,5 +1,5 @@
 """The stencil holds no solution: no line of a BEGIN SOLUTION block of beras/ or
-reference/spring2026/ appears in any file under submission_template/.
+reference/common/ or reference/spring2026/ appears in any file under submission_template/.
 
 A line counts when it could give an answer away: stripped, at least 12 characters, not a
 comment, not a bare `return`/`pass`, and found nowhere outside the solution blocks (a line
@@ -16,7 +16,7 @@ import pytest
 
 from tests.stencil.folders import ROOT, STENCIL, ignore
 
-SOURCES = (ROOT / "beras", ROOT / "reference" / "spring2026")
+SOURCES = (ROOT / "beras", ROOT / "reference" / "common", ROOT / "reference" / "spring2026")
 BEGIN = re.compile(r"^\s*# BEGIN SOLUTION\b")
 END = re.compile(r"^\s*# END SOLUTION\s*$")
 MIN_LENGTH = 12

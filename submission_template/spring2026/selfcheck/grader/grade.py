@@ -78,12 +78,14 @@ def _not_gradable(rubric, started, why):
 
 
 def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda msg: None, final=False,
-          selfcheck=False):
+          selfcheck=False, answers=None):
     """Return the results.json dict for the submission folder.
 
     final: run the final test even without FINAL.txt. selfcheck: a student's own run of the
     kit - tests that are not visible on Gradescope are listed, not run ("checked on
-    Gradescope only")."""
+    Gradescope only"). answers: a dict that receives, for staff tools (the batch's integrity
+    flags), {check key: (the reference's answer, the student's answer)} for every probe that
+    answered; nothing of it enters results.json."""
     started = time.monotonic()
     edition = load_edition(edition_name)
     rubric = load_rubric(rubric_path, edition=edition_name)
@@ -140,6 +142,8 @@ def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda
         for check in checks:
             outcome, result = _run_check(check, session, broken, import_died, reference, timings, budget, settings)
             outcomes[check.key] = outcome
+            if answers is not None and result is not None and result.ok:
+                answers[check.key] = (reference.get(check.key), result.value)
             if check.retry_on_memory and result is not None and ran_out_of_memory(result):
                 retries.append(check)
             log(f"  {check.key}: {outcome.fraction:.0%}")
@@ -152,8 +156,7 @@ def grade(submission, *, edition_name="spring2026", rubric_path=None, log=lambda
     for check in retries:
         outcomes[check.key] = _retry_with_less_data(root, edition, check, settings, log)
     # Training runs in a worker of its own, after the others are gone (memory), in the time left.
-    cap = settings["final_time_budget_s"]  # 0: no cap of its own
-    training_budget = min(cap, budget.remaining()) if cap else budget.remaining()
+    training_budget = budget.for_training(settings["final_time_budget_s"]).total_s  # 0: no cap of its own
     if not (selfcheck and _platform_only(rubric, "final.accuracy", outcomes)):
         outcomes["final.accuracy"] = edition.final_outcome(root, settings, broken, log, training_budget,
                                                            requested=final)

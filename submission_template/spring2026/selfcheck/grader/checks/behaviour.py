@@ -113,9 +113,9 @@ def _linear_configs(seed):
 LINEAR_METHODS = ("forward", "compose_input_gradients", "compose_weight_gradients")
 
 
-def _linear_check_inputs(seed):
+def _linear_check_inputs(seed, dense):
     configs = _linear_configs(seed)
-    construct = "Linear(7, 3) parameters"
+    construct = f"{dense}(7, 3) parameters"
     meta = {construct: {"dtype": "float64", "method": "__init__"}}
     for c in configs:
         meta.update({key: {"dtype": c["x"].dtype.name, "method": m} for m, key in c["cases"].items()})
@@ -144,7 +144,7 @@ def _probabilities(rng, batch, n):
     return p / p.sum(axis=1, keepdims=True)
 
 
-def _loss_configs(seed):
+def _loss_configs(seed, clipping=True):
     rng, configs = _rng(seed, 3), []
     for batch, n in ((6, 4), (1, 3)):
         configs.append({"label": f"MeanSquaredError, batch {batch}", "class": "MeanSquaredError",
@@ -152,6 +152,8 @@ def _loss_configs(seed):
         configs.append({"label": f"CategoricalCrossEntropy, batch {batch}", "class": "CategoricalCrossEntropy",
                         "y_pred": _probabilities(rng, batch, n),
                         "y_true": np.eye(n)[rng.integers(0, n, batch)]})
+    if not clipping:
+        return configs
     clipped = np.array([[0.0, 1.0, 0.0], [0.2, 0.3, 0.5]])
     configs.append({"label": "CategoricalCrossEntropy with a 0 probability (clipping)",
                     "class": "CategoricalCrossEntropy", "y_pred": clipped,
@@ -283,29 +285,33 @@ def _by_label(configs, **fields):
     return {c["label"]: dict(fields, config=c) for c in configs}
 
 
-def behaviour_checks(seed=0):
+def behaviour_checks(seed=0, api="spring2026", dense="Linear", clipping=True):
+    """The behaviour checks of one edition: ``api`` names its probe adapter, ``dense`` its dense
+    layer's class (for labels), ``clipping`` whether its cross-entropy must clip (older fall
+    terms had none)."""
     rng = _rng(seed, 0)
     tensor_x = rng.normal(size=(3, 4))
     w, b = rng.normal(size=(3, 2)), np.zeros(2)
-    linear_args, linear_meta = _linear_check_inputs(seed)
+    linear_args, linear_meta = _linear_check_inputs(seed, dense)
     activation_args, activation_meta = _activation_inputs(seed)
-    loss_configs, optimizer_configs = _loss_configs(seed), _optimizer_configs(seed)
+    loss_configs, optimizer_configs = _loss_configs(seed, clipping), _optimizer_configs(seed)
     model_args, model_meta = _model_args(seed)
+    a = {"api": api}
     return [
-        Check("behaviour.tensor", "grader.probes.components:tensor", {"x": tensor_x, "y": tensor_x * 2}),
-        Check("behaviour.weighted", "grader.probes.components:weighted", {"w": w, "b": b}),
-        Check("behaviour.linear", "grader.probes.components:linear", linear_args, diagnose=_diagnose_linear,
-              meta=linear_meta),
-        Check("behaviour.activations", "grader.probes.components:activations", activation_args,
+        Check("behaviour.tensor", f"grader.probes.tensors:{api}_tensor", {"x": tensor_x, "y": tensor_x * 2}),
+        Check("behaviour.weighted", "grader.probes.tensors:weighted", {**a, "w": w, "b": b}),
+        Check("behaviour.linear", "grader.probes.components:linear", {**a, **linear_args},
+              diagnose=_diagnose_linear, meta=linear_meta),
+        Check("behaviour.activations", "grader.probes.components:activations", {**a, **activation_args},
               diagnose=_diagnose_activations, meta=activation_meta),
-        Check("behaviour.losses", "grader.probes.components:losses", {"configs": loss_configs},
+        Check("behaviour.losses", "grader.probes.components:losses", {**a, "configs": loss_configs},
               diagnose=_diagnose_losses, meta=_by_label(loss_configs, dtype="float64")),
-        Check("behaviour.metrics", "grader.probes.components:metrics", {"configs": _metric_configs(seed)}),
-        Check("behaviour.optimizers", "grader.probes.components:optimizers", {"configs": optimizer_configs},
+        Check("behaviour.metrics", "grader.probes.components:metrics", {**a, "configs": _metric_configs(seed)}),
+        Check("behaviour.optimizers", "grader.probes.components:optimizers", {**a, "configs": optimizer_configs},
               diagnose=_diagnose_optimizers, meta=_optimizer_meta(optimizer_configs)),
-        Check("behaviour.model", "grader.probes.components:model", model_args, timeout=30,
+        Check("behaviour.model", "grader.probes.components:model", {**a, **model_args}, timeout=30,
               normalize=_normalize_model, diagnose=_diagnose_model(model_args), meta=model_meta),
         Check("behaviour.preprocess", "grader.probes.components:preprocess",
-              {"rows": [0, 59999] + sorted(int(r) for r in rng.choice(np.arange(1, 59999), 2, replace=False))},
+              {**a, "rows": [0, 59999] + sorted(int(r) for r in rng.choice(np.arange(1, 59999), 2, replace=False))},
               timeout=60, normalize=_normalize_preprocess, tolerance=lambda case: {"rtol": 1e-5, "atol": 1e-6}),
     ]

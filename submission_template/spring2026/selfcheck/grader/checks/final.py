@@ -50,7 +50,8 @@ class Run:
             settings["final_time_budget_s"] or settings["total_time_budget_s"])
         self.epochs = []          # {"epoch", "accuracy", "seconds", "fit_seconds", "history", "profile"}
         self.failure = None       # text: an error that earns nothing
-        self.stopped = None       # text: training ended early, the last epoch is scored
+        self.stopped = None       # text: time ran out before the last epoch; the last finished one is scored
+        self.predictions = None   # the last scored epoch's predicted test labels
         self.setup_seconds = 0.0
         self.total_seconds = 0.0
         self.profile = None
@@ -99,7 +100,7 @@ def report(run, settings):
                      f"budget (building the model: {run.setup_seconds:.1f} s).")
     slowest = max((r["fit_seconds"] for r in run.epochs), default=0.0)
     profile = run.profile or (run.epochs[-1]["profile"] if run.epochs else None)
-    if slowest > SLOW_EPOCH_S or (run.stopped and "budget" in run.stopped):
+    if slowest > SLOW_EPOCH_S or run.stopped is not None:  # slow epochs, or time ran out
         lines.append(f"Slow training: {SLOW_HINT}")
         where = _profile_text(profile)
         if where:

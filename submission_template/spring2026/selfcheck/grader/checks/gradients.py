@@ -21,9 +21,9 @@ def _rng(seed, offset):
     return np.random.default_rng([9000 + offset, seed])
 
 
-def _linear_spec(rng, n_in, n_out, bias_shape, scale=1.0):
+def _linear_spec(rng, n_in, n_out, bias_shape, scale=1.0, dense="Linear"):
     b = rng.normal(size=(n_out,) if bias_shape == "(out,)" else (1, n_out))
-    return {"class": "Linear", "w": scale * rng.normal(size=(n_in, n_out)), "b": b}
+    return {"class": dense, "w": scale * rng.normal(size=(n_in, n_out)), "b": b}
 
 
 def _probs(rng, batch, n):
@@ -31,12 +31,12 @@ def _probs(rng, batch, n):
     return p / p.sum(axis=1, keepdims=True)
 
 
-def layer_cases(seed=0):
+def layer_cases(seed=0, dense="Linear"):
     rng, cases = _rng(seed, 1), []
     for batch in (1, 4):
         for bias_shape in ("(out,)", "(1, out)"):
-            cases.append({"label": f"Linear, batch {batch}, bias {bias_shape}",
-                          "layer": _linear_spec(rng, 3, 2, bias_shape),
+            cases.append({"label": f"{dense}, batch {batch}, bias {bias_shape}",
+                          "layer": _linear_spec(rng, 3, 2, bias_shape, dense=dense),
                           "x": rng.normal(size=(batch, 3)), "R": rng.normal(size=(batch, 2))})
         for cls, kwargs in (("LeakyReLU", {"alpha": 0.2}), ("ReLU", {}), ("Sigmoid", {}), ("Softmax", {})):
             cases.append({"label": f"{cls}, batch {batch}", "layer": {"class": cls, "kwargs": kwargs},
@@ -50,7 +50,7 @@ def layer_cases(seed=0):
     return {"cases_spec": cases}
 
 
-def model_cases(seed=0):
+def model_cases(seed=0, dense="Linear"):
     rng, models = _rng(seed, 2), []
     activations = ["ReLU", "LeakyReLU", "Sigmoid"]
     for i, (hidden, loss, batch) in enumerate([(1, "CategoricalCrossEntropy", 5), (2, "MeanSquaredError", 1),
@@ -62,7 +62,7 @@ def model_cases(seed=0):
             # weights ~ 1/sqrt(fan_in): deep random models keep softmax outputs far from the
             # cross-entropy's clip, where finite differences would be meaningless
             layers.append(_linear_spec(rng, sizes[j], sizes[j + 1], "(out,)" if (i + j) % 2 else "(1, out)",
-                                       scale=1 / np.sqrt(sizes[j])))
+                                       scale=1 / np.sqrt(sizes[j]), dense=dense))
             if j < len(sizes) - 2:
                 layers.append({"class": activations[(i + j) % 3], "kwargs": {}})
         layers.append({"class": "Softmax" if loss == "CategoricalCrossEntropy" else "Sigmoid", "kwargs": {}})
@@ -73,24 +73,25 @@ def model_cases(seed=0):
     return {"models": models}
 
 
-def _graph_args(offset, seed):
+def _graph_args(offset, seed, dense):
     rng = _rng(seed, offset)
     graphs = []
     for batch in (1, 3):
         graphs.append({"label": f"two branches into a two-input layer, batch {batch}",
-                       "linears": [_linear_spec(rng, 3, 4, "(out,)"), _linear_spec(rng, 2, 4, "(1, out)"),
-                                   _linear_spec(rng, 4, 3, "(out,)")],
+                       "linears": [_linear_spec(rng, 3, 4, "(out,)", dense=dense),
+                                   _linear_spec(rng, 2, 4, "(1, out)", dense=dense),
+                                   _linear_spec(rng, 4, 3, "(out,)", dense=dense)],
                        "x1": rng.normal(size=(batch, 3)), "x2": rng.normal(size=(batch, 2)),
                        "y": np.eye(3)[rng.integers(0, 3, batch)]})
     return {"graphs": graphs}
 
 
-def general_graph_cases(seed=0):
-    return _graph_args(3, seed)
+def general_graph_cases(seed=0, dense="Linear"):
+    return _graph_args(3, seed, dense)
 
 
-def accumulation_cases(seed=0):
-    return _graph_args(4, seed)
+def accumulation_cases(seed=0, dense="Linear"):
+    return _graph_args(4, seed, dense)
 
 
 class ReferenceGradientError(RuntimeError):

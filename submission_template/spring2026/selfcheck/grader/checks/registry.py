@@ -58,35 +58,42 @@ def _behaviour(spec, files, **extra):
                  **extra)
 
 
-def spring2026_checks(api_entries, seed=0):
-    """The registry; ``seed`` picks the inputs (the platform's differ from the students' self-check)."""
-    b = {spec.key: spec for spec in behaviour.behaviour_checks(seed)}
+def standard_checks(edition, seed=0):
+    """The registry both editions share, in the edition's own API: its adapter (``edition.NAME``),
+    its dense layer's name (labels, specs) and API table. ``seed`` picks the inputs (the
+    platform's differ from the students' self-check)."""
+    api, dense = edition.NAME, edition.ADAPTER.DENSE
+    b = {spec.key: spec for spec in behaviour.behaviour_checks(seed, api=api, dense=dense,
+                                                                 clipping=edition.CCE_MUST_CLIP)}
+    a = {"api": api}
+
+    def gradient_check(key, function, cases):
+        return Check(key, f"grader.probes.gradients:{function}", {**a, **cases}, compare_gradients,
+                     files=GRAPH_FILES, timeout=60)
+
     return [
-        Check("api", "grader.probes.api:describe", {"entries": api_entries},
+        Check("api", "grader.probes.api:describe", {"entries": edition.API},
               lambda check, _, got, settings: score_api(check.key, check.args["entries"], got),
               needs=(), files=(), uses_reference=False),
         _behaviour(b["behaviour.tensor"], CORE),
         _behaviour(b["behaviour.weighted"], CORE + (LAYERS,)),
         _behaviour(b["behaviour.linear"], CORE + (LAYERS,)),
-        Check("behaviour.initializers", "grader.probes.components:initializers", properties.initializer_args(),
+        Check("behaviour.initializers", "grader.probes.components:initializers",
+              {**a, **properties.initializer_args(dense)},
               lambda check, _, got, settings: properties.score_initializers(check.key, got, check.args),
               files=CORE + (LAYERS,), uses_reference=False),
         _behaviour(b["behaviour.activations"], CORE + (ACTIVATIONS,)),
         _behaviour(b["behaviour.losses"], CORE + (LOSSES,)),
         _behaviour(b["behaviour.metrics"], CORE + (METRICS,)),
-        Check("behaviour.onehot", "grader.probes.components:onehot", properties.onehot_args(),
+        Check("behaviour.onehot", "grader.probes.components:onehot", {**a, **properties.onehot_args()},
               lambda check, _, got, settings: properties.score_onehot(check.key, got, check.args),
               files=CORE + (ONEHOT,), uses_reference=False),
         _behaviour(b["behaviour.optimizers"], CORE + (OPTIMIZERS,)),
         _behaviour(b["behaviour.model"], MODEL_FILES),
         _behaviour(b["behaviour.preprocess"], CORE + ("preprocess.py",), needs=("beras", "preprocess"),
                    retry_on_memory=behaviour.PREPROCESS_SUBSET_ENV),
-        Check("gradients.layers", "grader.probes.gradients:layer_alone", gradients.layer_cases(seed),
-              compare_gradients, files=GRAPH_FILES, timeout=60),
-        Check("gradients.models", "grader.probes.gradients:sequential", gradients.model_cases(seed),
-              compare_gradients, files=GRAPH_FILES, timeout=60),
-        Check("gradients.general_graph", "grader.probes.gradients:general_graph",
-              gradients.general_graph_cases(seed), compare_gradients, files=GRAPH_FILES, timeout=60),
-        Check("gradients.accumulation", "grader.probes.gradients:accumulation", gradients.accumulation_cases(seed),
-              compare_gradients, files=GRAPH_FILES, timeout=60),
+        gradient_check("gradients.layers", "layer_alone", gradients.layer_cases(seed, dense)),
+        gradient_check("gradients.models", "sequential", gradients.model_cases(seed, dense)),
+        gradient_check("gradients.general_graph", "general_graph", gradients.general_graph_cases(seed, dense)),
+        gradient_check("gradients.accumulation", "accumulation", gradients.accumulation_cases(seed, dense)),
     ]

@@ -13,10 +13,23 @@ returns test labels). The decoy is a valid IDX file of seeded random labels,
 the same for the reference and the student, so their answers still compare;
 only inside a worker (BERAS_IN_WORKER=1, set by the supervisor) does
 :func:`load` accept it in place of the real file.
+
+Prepared arrays (decoded once, handed to workers memory-mapped): :func:`prepare`
+writes the training files and the test images as .npy files - uint8 as in the
+IDX files, plus the final run's float32 inputs and one-hot labels - into
+:func:`prepared_dir` (setup.sh does it on Gradescope; elsewhere the first run
+does). Never the test labels. The supervisor hard-links them into a worker's
+MNIST folder (:func:`prepared_for_worker`), where :func:`load`, :func:`train_inputs` and :func:`train_one_hot`
+map them instead of decoding the .gz files: no gzip work per worker, and the
+pages are the page cache's (shared, and dropped under memory pressure) rather
+than the worker's own memory. Where nothing is prepared, the .gz files are read
+as before.
 """
 import gzip
 import hashlib
+import io
 import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +51,17 @@ FILES = {
                     "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"),
 }
 IDX_HEADER_BYTES = {3: 16, 1: 8}  # by number of dimensions
+CACHE_ENV = "BERAS_MNIST_CACHE"
+# name -> (shape, dtype): what prepare() writes. Never the test labels.
+PREPARED = {
+    "train_images": ((60000, 28, 28), "uint8"),
+    "train_labels": ((60000,), "uint8"),
+    "test_images": ((10000, 28, 28), "uint8"),
+    "train_inputs_float32": ((60000, 784), "float32"),
+    "train_one_hot_float32": ((60000, 10), "float32"),
+}
+FOR_TRAINING = ("train_inputs_float32", "train_one_hot_float32")   # only the final run's worker needs these
+PREPARE_CHUNK = 10000   # rows converted at a time: preparing never holds a float copy of the whole set
 IN_WORKER_ENV = "BERAS_IN_WORKER"
 DECOY_SEED = 12345
 TEST_SIZE = 10000
@@ -134,8 +158,127 @@ def files_for_worker(decoy_test_labels=True, folder=None):
     return files
 
 
+def prepared_for_worker(training=False, folder=None):
+    """{file name: path} of the prepared arrays for a worker's MNIST folder (never the test
+    labels; the float32 training inputs only when ``training``), prepared now if need be.
+    The supervisor stages them as hard links only (Worker's data_links): where it cannot,
+    the worker decodes the .gz files of :func:`files_for_worker` instead."""
+    wanted = [name for name in PREPARED if training or name not in FOR_TRAINING]
+    return {prepared_name(name): path for name, path in prepare(wanted, source=folder).items()}
+
+
+# ------------------------------------------------------------------ prepared arrays (.npy)
+
+def prepared_name(name):
+    return f"{name}.npy"
+
+
+def prepared_dir():
+    """Where prepared arrays live, or None where they are not kept: $BERAS_MNIST_CACHE, else a
+    prepared/ folder beside the .gz files when there is one (setup.sh makes it on Gradescope),
+    else the project's .cache/mnist when this is the project itself (it holds the reference: a
+    developer's or TA's machine, CI). Not in the students' self-check kit: 240 MB in their folder
+    could end up in what they submit, and there workers get copies, not links (see the supervisor)."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    beside = mnist_dir() / "prepared"
+    if beside.is_dir():
+        return beside
+    if (PROJECT_ROOT / "reference").is_dir():
+        return PROJECT_ROOT / ".cache" / "mnist"
+    return None
+
+
+def _npy_header(name):
+    shape, dtype = PREPARED[name]
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
+                                                 "fortran_order": False, "shape": shape})
+    return header.getvalue()
+
+
+def _expected_bytes(name):
+    """The size of a complete .npy file for PREPARED[name] (header included)."""
+    shape, dtype = PREPARED[name]
+    return len(_npy_header(name)) + int(np.prod(shape)) * np.dtype(dtype).itemsize
+
+
+def prepare(names=tuple(PREPARED), source=None, target=None):
+    """{name: path} of the prepared .npy files, writing the missing ones (from the
+    checksum-verified .gz files). Only a speed-up: when they cannot be written (a
+    read-only or full disk), returns what is already there and workers decode the .gz."""
+    target = target or prepared_dir()
+    if target is None:
+        return {}
+    target, done = Path(target), {}
+    for name in names:
+        path = target / prepared_name(name)
+        if not _complete(path, name):
+            try:
+                _write_prepared(name, path, source)
+            except OSError:
+                continue
+        done[name] = path
+    return done
+
+
+def _complete(path, name):
+    try:
+        return path.stat().st_size == _expected_bytes(name)
+    except OSError:
+        return False
+
+
+def _write_prepared(name, path, source):
+    """Convert in chunks into a temporary file, then rename: readers see a whole file or none.
+    Plain writes (not a writable memory map), so a full disk is an OSError, not a SIGBUS."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npy")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(_npy_header(name))
+            for chunk in _prepared_chunks(name, source):
+                out.write(np.ascontiguousarray(chunk, dtype=PREPARED[name][1]).tobytes())
+        os.chmod(tmp, 0o644)   # workers read it through a hard link (never write: not theirs)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _prepared_chunks(name, source):
+    if name == "train_inputs_float32":
+        images = load("train_images", source)
+        for start in range(0, len(images), PREPARE_CHUNK):
+            yield as_inputs(images[start:start + PREPARE_CHUNK], np.float32)
+    elif name == "train_one_hot_float32":
+        yield one_hot(load("train_labels", source), dtype=np.float32)
+    else:
+        yield load(name, source)
+
+
+def _mapped(name, folder, writable):
+    """PREPARED[name] memory-mapped from a worker's MNIST folder, or None when it is not there
+    (or not a name prepare() writes).
+
+    writable: copy-on-write, so code that changes the array in place works as on a fresh
+    array while the file stays as it is; else read-only, like the arrays decoded from .gz."""
+    path = Path(folder or mnist_dir()) / prepared_name(name)
+    if name not in PREPARED or not path.is_file():
+        return None
+    array = np.load(path, mmap_mode="c" if writable else "r", allow_pickle=False)
+    shape, dtype = PREPARED[name]
+    if array.shape != shape or array.dtype != np.dtype(dtype):
+        return None
+    return array
+
+
 def load(name, folder=None):
-    """One of FILES' arrays by name, e.g. load("train_labels")."""
+    """One of FILES' arrays by name, e.g. load("train_labels"), read-only. Memory-mapped
+    when the folder holds it prepared (a worker's folder), else decoded from the .gz."""
+    mapped = _mapped(name, folder, writable=False)
+    if mapped is not None:
+        return mapped
     file, size, sha = FILES[name]
     return read_idx(Path(folder or mnist_dir()) / file, size, sha)
 
@@ -156,3 +299,16 @@ def one_hot(labels, classes=10, dtype=np.float32):
     out = np.zeros((len(labels), classes), dtype=dtype)
     out[np.arange(len(labels)), labels] = 1
     return out
+
+
+def train_inputs(dtype=np.float32, folder=None):
+    """The training images as the final run's inputs: (60000, 784) in [0, 1], writable.
+    Mapped copy-on-write when prepared in this dtype, else converted here."""
+    mapped = _mapped(f"train_inputs_{np.dtype(dtype).name}", folder, writable=True)
+    return mapped if mapped is not None else as_inputs(load("train_images", folder), dtype)
+
+
+def train_one_hot(dtype=np.float32, folder=None):
+    """The training labels one-hot, (60000, 10), writable (mapped copy-on-write when prepared)."""
+    mapped = _mapped(f"train_one_hot_{np.dtype(dtype).name}", folder, writable=True)
+    return mapped if mapped is not None else one_hot(load("train_labels", folder), dtype=dtype)

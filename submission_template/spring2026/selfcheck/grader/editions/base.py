@@ -16,6 +16,12 @@ class Edition:
     ALLOWED_BANNED_IMPORTS = {}   # {file: {(module, name)}}: the stencil's own given lines, served by shims
     FINAL_MARKER = "final.txt"    # matched case-insensitively at the submission root
     FINAL_FILES = ()              # submission files the final score's code runs (banned-library policy)
+    ADAPTER = None                # the probes' API adapter class (grader/probes/adapters/)
+    # What the reference is made of, as a student's submission lays it out (and what the
+    # stencil is cut from: python -m assign): ((source dir or file, destination), ...),
+    # relative to the project root and the submission's root.
+    REFERENCE_SOURCES = ()
+    CCE_MUST_CLIP = True          # its cross-entropy must clip probabilities (older fall terms did not)
 
     def checks(self, seed=0):
         """The check registry: a list of grader.checks.registry.Check, one per probed rubric test,

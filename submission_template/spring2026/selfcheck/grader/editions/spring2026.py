@@ -1,11 +1,10 @@
-"""spring2026: the PyTorch-flavoured Beras (see shared/docs/editions.md).
-
-API entries say what the grader calls: `args` are the positional
-parameters a call passes (after self), `keywords` the keyword arguments it
-may pass. A student's signature is compatible when such calls bind.
-"""
-from grader.checks.registry import MODEL_FILES, spring2026_checks
+"""spring2026: the PyTorch-flavoured Beras (see shared/docs/editions.md): Linear, .parameters,
+loss.backward(), Optimizer(parameters, lr), FINAL.txt. The API table's form: api_table.py."""
+from grader.checks.registry import MODEL_FILES, standard_checks
+from grader.editions.api_table import (attribute as _a, cls as _cls, diffable_members, function as _fn,
+                                       method as _m, model_functions, prop as _p, shared_components)
 from grader.editions.base import Edition
+from grader.probes.adapters.spring2026 import Spring2026Api
 
 NAME = "spring2026"
 
@@ -25,49 +24,20 @@ MODULES = ("beras", "beras.core", "beras.layers", "beras.activations", "beras.lo
            "preprocess", "assignment")
 
 
-def _m(name, *args, keywords=()):
-    return {"name": name, "kind": "method", "args": list(args), "keywords": list(keywords)}
-
-
-def _p(name):
-    return {"name": name, "kind": "property"}
-
-
-def _cls(module, name, init_args=(), init_keywords=(), members=()):
-    return {"module": module, "name": name, "kind": "class", "args": list(init_args),
-            "keywords": list(init_keywords), "members": list(members)}
-
-
-def _fn(module, name, *args, keywords=()):
-    return {"module": module, "name": name, "kind": "function", "args": list(args),
-            "keywords": list(keywords), "members": []}
-
-
 def _diffable(*forward_args):
-    """What every Diffable offers; forward's parameters differ by class."""
-    return [_m("forward", *forward_args), _m("get_input_gradients"), _m("get_weight_gradients"),
-            _m("compose_input_gradients", "J"), _m("compose_weight_gradients", "J"),
-            _m("backward"), _p("parameters")]
+    return diffable_members(*forward_args)
 
 
 API = [
     _cls("beras.core", "Tensor", ["input_array"], ["name"],
-         [_m("assign", "value"), _m("get_name"), {"name": "no_grad", "kind": "attribute"}]),
+         [_m("assign", "value"), _m("get_name"), _a("no_grad")]),
     _cls("beras.core", "Callable", members=[_m("forward")]),
     _cls("beras.core", "Weighted", members=[_p("parameters"), _p("trainable_variables"),
                                             _p("non_trainable_variables"), _p("trainable")]),
     _cls("beras.core", "Diffable", members=_diffable()[1:]),
     _cls("beras.layers", "Linear", ["input_size", "output_size"], ["initializer"],
          _diffable("x") + [_m("_initialize_weight", "initializer", "input_size", "output_size")]),
-    _cls("beras.activations", "LeakyReLU", [], ["alpha"], _diffable("x")),
-    _cls("beras.activations", "ReLU", members=_diffable("x")),
-    _cls("beras.activations", "Sigmoid", members=_diffable("x")),
-    _cls("beras.activations", "Softmax", members=_diffable("x")),
-    _cls("beras.losses", "MeanSquaredError", members=_diffable("y_pred", "y_true")),
-    _cls("beras.losses", "CategoricalCrossEntropy", members=_diffable("y_pred", "y_true")),
-    _cls("beras.metrics", "CategoricalAccuracy", members=[_m("forward", "probs", "labels")]),
-    _cls("beras.onehot", "OneHotEncoder",
-         members=[_m("fit", "data"), _m("forward", "data"), _m("inverse", "data")]),
+    *shared_components(_diffable),
     _cls("beras.optimizers", "BasicOptimizer", ["parameters", "learning_rate"],
          members=[_m("step"), _m("zero_grad")]),
     _cls("beras.optimizers", "RMSProp", ["parameters", "learning_rate"], ["beta", "epsilon"],
@@ -78,9 +48,7 @@ API = [
         _m("forward", "inputs"), _m("compile", "optimizer", "loss_fn", "acc_fn"),
         _m("fit", "x", "y", "epochs", "batch_size"), _m("evaluate", "x", "y", "batch_size"),
         _m("batch_step", "x", "y", keywords=["training"]), _p("parameters")]),
-    _fn("beras.model", "print_stats", "stat_dict"),
-    _fn("beras.model", "update_metric_dict", "super_dict", "sub_dict"),
-    _fn("preprocess", "load_and_preprocess_data"),
+    *model_functions(),
     _fn("assignment", "get_model"),
     _fn("assignment", "get_optimizer", "model"),
     _fn("assignment", "get_loss_fn"),
@@ -97,9 +65,11 @@ class Spring2026(Edition):
     ALLOWED_BANNED_IMPORTS = ALLOWED_BANNED_IMPORTS
     FINAL_MARKER = FINAL_MARKER
     FINAL_FILES = ("assignment.py",) + MODEL_FILES
+    ADAPTER = Spring2026Api
+    REFERENCE_SOURCES = (("beras", "beras"), ("reference/common", "."), ("reference/spring2026", "."))
 
     def checks(self, seed=0):
-        return spring2026_checks(self.API, seed)
+        return standard_checks(self, seed)
 
 
 EDITION = Spring2026()

@@ -1,20 +1,14 @@
-"""Gradient probes: backward's .grad next to central differences of the subject's own forward.
+"""Gradient probes: the subject's own backpropagation next to central differences of its forward.
 
-Every graph ends in a grader-made head built on the subject's own Diffable,
-so the subject's own backward machinery carries the gradient all the way.
+Every graph ends in a grader-made head built on the subject's own Diffable, so the
+subject's own machinery (spring2026: backward and .grad; fall2025: GradientTape)
+carries the gradient all the way. The adapter (grader/probes/adapters/) says how.
 """
 import numpy as np
 
 from grader.gradcheck import numeric_gradient
-from grader.probes.cases import Cases, fresh_import
-
-
-def _beras():
-    return fresh_import("beras")
-
-
-def _tensor(array):
-    return _beras().Tensor(np.array(array, dtype=np.float64, copy=True))
+from grader.probes import adapters
+from grader.probes.cases import Cases
 
 
 def _diagonal_jacobians(values):
@@ -26,16 +20,14 @@ def _diagonal_jacobians(values):
     return out
 
 
-def _grader_layers():
+def _grader_layers(api):
     """Diffables written by the grader on top of the subject's Diffable.
 
     The course's given ``Diffable.__call__`` neither converts inputs nor wraps the result
-    of ``forward``: it sets ``out.backward`` on whatever forward returned. So these
-    layers take and return Tensors of the subject's own class, never NumPy scalars or
-    plain arrays.
+    of ``forward``. So these layers take and return Tensors of the subject's own class,
+    never NumPy scalars or plain arrays.
     """
-    beras = _beras()
-    Diffable, Tensor = beras.Diffable, beras.Tensor
+    Diffable, Tensor = api.cls("Diffable"), api.Tensor
 
     class WeightedSum(Diffable):
         """sum(x * R): a scalar head that sends R back as the upstream gradient."""
@@ -53,6 +45,10 @@ def _grader_layers():
         def get_weight_gradients(self):
             return []
 
+        @property
+        def weights(self):          # no default on the course's fall-2025 Diffable
+            return []
+
     class Multiply(Diffable):
         """a * b element-wise: a layer with two inputs."""
 
@@ -66,102 +62,77 @@ def _grader_layers():
         def get_weight_gradients(self):
             return []
 
+        @property
+        def weights(self):          # no default on the course's fall-2025 Diffable
+            return []
+
     return WeightedSum, Multiply
 
 
-def _capturing_leaf(array, store, key):
-    leaf = _tensor(array)
-    leaf.backward = lambda grad=None: store.__setitem__(key, np.asarray(grad[0]) + store.get(key, 0))
-    return leaf
+def _report(api, loss, named_layers, inputs):
+    """Analytic gradients (the subject's own backpropagation) and numeric ones, by name."""
+    params = _parameters_of(api, named_layers)
+    loss_of = lambda: float(np.asarray(loss()))
+    analytic = api.backprop(loss, params, inputs)
+    numeric = {name: numeric_gradient(loss_of, t) for name, t in {**params, **inputs}.items()}
+    return {"analytic": analytic, "numeric": numeric, "loss": loss_of()}
 
 
-def _build(spec):
-    beras = _beras()
-    if spec["class"] == "Linear":
-        layer = beras.Linear(*np.shape(spec["w"]))
-        layer.w, layer.b = _tensor(spec["w"]), _tensor(spec["b"])
-        return layer
-    return getattr(beras, spec["class"])(**spec.get("kwargs", {}))
-
-
-def _report(loss_of, params, captured, inputs):
-    """Analytic (.grad and captured input gradients) and numeric gradients, by name."""
-    analytic, numeric = {}, {}
-    for name, p in params.items():
-        analytic[name] = None if p.grad is None else np.array(p.grad, dtype=np.float64)
-    for name in inputs:
-        analytic[name] = captured.get(name)
-    for name, p in params.items():
-        numeric[name] = numeric_gradient(loss_of, p)
-    for name, leaf in inputs.items():
-        numeric[name] = numeric_gradient(loss_of, leaf)
-    return {"analytic": analytic, "numeric": numeric, "loss": float(loss_of())}
-
-
-def _parameters_of(named_layers):
+def _parameters_of(api, named_layers):
     params = {}
     for label, layer in named_layers:
-        for pname, p in zip(("w", "b"), getattr(layer, "parameters", []) or []):
+        for pname, p in zip(("w", "b"), api.parameters(layer)):
             params[f"{label}.{pname}"] = p
     return params
 
 
-def layer_alone(cases_spec):
-    """Each piece between a capturing leaf and a WeightedSum (or, for a loss, alone)."""
+def layer_alone(api, cases_spec):
+    """Each piece between an input leaf and a WeightedSum (or, for a loss, alone)."""
     cases = Cases()
+    api = adapters.load(api)
     for c in cases_spec:
         def run():
-            WeightedSum, _ = _grader_layers()
-            layer = _build(c["layer"])
-            captured = {}
-            x = _capturing_leaf(c["x"], captured, "input")
+            WeightedSum, _ = _grader_layers(api)
+            layer = api.layer(c["layer"])
+            x = api.leaf(c["x"])
             if c["layer"].get("is_loss"):
-                y = _tensor(c["y"])
-                loss_of = lambda: float(np.asarray(layer(x, y)))
+                y = api.tensor(c["y"], dtype=np.float64)
+                loss = lambda: layer(x, y)
             else:
                 head = WeightedSum(c["R"])
-                loss_of = lambda: float(np.asarray(head(layer(x))))
-            for p in getattr(layer, "parameters", []) or []:
-                p.grad = None
-            if c["layer"].get("is_loss"):
-                layer(x, y).backward()
-            else:
-                head(layer(x)).backward()
-            return _report(loss_of, _parameters_of([("layer", layer)]), captured, {"input": x})
+                loss = lambda: head(layer(x))
+            named = [("layer", layer)] if c["layer"]["class"] == api.DENSE else []
+            return _report(api, loss, named, {"input": x})
 
         cases.run(c["label"], run)
     return cases.results
 
 
-def sequential(models):
-    """Random Sequential models from the subject's classes; loss.backward() fills .grad."""
+def sequential(api, models):
+    """Random sequential models from the subject's classes, through its own backpropagation."""
     cases = Cases()
+    api = adapters.load(api)
     for m in models:
         def run():
-            beras = _beras()
-            layers = [_build(spec) for spec in m["layers"]]
-            model = beras.Sequential(*layers)
-            loss_fn = getattr(beras, m["loss"])()
-            x, y = _tensor(m["x"]), _tensor(m["y"])
-            loss_of = lambda: float(np.asarray(loss_fn(model(x), y)))
-            loss_fn(model(x), y).backward()
-            named = [(f"layer{i}", layer) for i, layer in enumerate(layers)]
-            return _report(loss_of, _parameters_of(named), {}, {})
+            layers = [api.layer(spec) for spec in m["layers"]]
+            model = api.sequential(layers)
+            loss_fn = api.cls(m["loss"])()
+            x, y = api.tensor(m["x"], dtype=np.float64), api.tensor(m["y"], dtype=np.float64)
+            named = [(f"layer{i}", layer) for i, (spec, layer) in enumerate(zip(m["layers"], layers))
+                     if spec["class"] == api.DENSE]
+            return _report(api, lambda: loss_fn(model(x), y), named, {})
 
         cases.run(m["label"], run)
     return cases.results
 
 
-def _two_branch_loss(g, shared):
-    beras = _beras()
-    WeightedSum, Multiply = _grader_layers()
-    first, second, head_layer = (_build(spec) for spec in g["linears"])
-    act_a, act_b = beras.ReLU(), beras.Sigmoid()
-    multiply, softmax, loss_fn = Multiply(), beras.Softmax(), beras.CategoricalCrossEntropy()
-    captured = {}
-    x1 = _capturing_leaf(g["x1"], captured, "x1")
-    x2 = _capturing_leaf(g["x2"], captured, "x2")
-    y = _tensor(g["y"])
+def _two_branch_loss(api, g, shared):
+    WeightedSum, Multiply = _grader_layers(api)
+    first, second, head_layer = (api.layer(spec) for spec in g["linears"])
+    act_a, act_b = api.cls("ReLU")(), api.cls("Sigmoid")()
+    multiply, softmax, loss_fn = Multiply(), api.cls("Softmax")(), api.cls("CategoricalCrossEntropy")()
+    x1, x2 = api.leaf(g["x1"]), api.leaf(g["x2"])
+    y = api.tensor(g["y"], dtype=np.float64)
 
     def loss():
         if shared:  # one tensor consumed by two layers: its gradients must add up
@@ -173,21 +144,22 @@ def _two_branch_loss(g, shared):
 
     named = [("first", first), ("head", head_layer)] + ([] if shared else [("second", second)])
     inputs = {"x1": x1} if shared else {"x1": x1, "x2": x2}
-    loss().backward()
-    return _report(lambda: float(np.asarray(loss())), _parameters_of(named), captured, inputs)
+    return _report(api, loss, named, inputs)
 
 
-def general_graph(graphs):
+def general_graph(api, graphs):
     """Two branches meet in a grader-made two-input layer (each tensor used once)."""
     cases = Cases()
+    api = adapters.load(api)
     for g in graphs:
-        cases.run(g["label"], _two_branch_loss, g, False)
+        cases.run(g["label"], _two_branch_loss, api, g, False)
     return cases.results
 
 
-def accumulation(graphs):
-    """One tensor feeds two layers: needs .grad (and upstream gradients) to accumulate."""
+def accumulation(api, graphs):
+    """One tensor feeds two layers: needs gradients (and upstream gradients) to accumulate."""
     cases = Cases()
+    api = adapters.load(api)
     for g in graphs:
-        cases.run(g["label"], _two_branch_loss, g, True)
+        cases.run(g["label"], _two_branch_loss, api, g, True)
     return cases.results

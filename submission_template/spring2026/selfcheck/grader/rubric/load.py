@@ -8,11 +8,13 @@ grader/rubric/spring2026.toml and in grader/rubric/README.md).
     rubric.test("api")      # one test, KeyError if unknown
     rubric.total_points
     rubric.settings["gradcheck_rtol"]
+    rubric.limits           # None, or {"max_submissions": int, "after": date | datetime | None}
 
 Every problem raises RubricError naming the file and the offending key.
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import tomllib
@@ -37,9 +39,14 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "final_epochs": 10,
     "final_batch_size": 64,
     "final_time_budget_s": 0,
+    "final_stop_at_full_marks": False,
     "final_full_accuracy": 0.95,
     "final_zero_accuracy": 0.80,
     "final_memory_mb": 640,
+    # fall2025's predictions.npy review, for staff (grader/checks/predictions.py)
+    "predictions_max_plausible_accuracy": 0.993,
+    "predictions_accuracy_margin": 0.05,
+    "predictions_min_error_correlation": 0.15,
     "total_time_budget_s": 540,
     "hint_detail": "formula",
     "input_seed": 0,
@@ -74,6 +81,7 @@ class Rubric:
     settings: Mapping[str, Any]
     tests: list[RubricTest]
     source: str = ""                # path of the file it was loaded from
+    limits: Mapping[str, Any] | None = None   # [limits]: submission limits (grader/limits.py)
     _by_key: Mapping[str, RubricTest] = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -148,9 +156,14 @@ def _check_settings(raw: Any, where: str) -> dict[str, Any]:
     for key in ("final_epochs", "final_batch_size", "final_memory_mb"):
         if not isinstance(s[key], int) or isinstance(s[key], bool) or s[key] <= 0:
             raise bad(key, "must be a positive integer")
-    for key in ("final_full_accuracy", "final_zero_accuracy"):
+    if not isinstance(s["final_stop_at_full_marks"], bool):
+        raise bad("final_stop_at_full_marks", "must be true or false")
+    for key in ("final_full_accuracy", "final_zero_accuracy", "predictions_max_plausible_accuracy",
+                "predictions_accuracy_margin"):
         if not _is_number(s[key]) or not 0 <= s[key] <= 1:
             raise bad(key, "must be a number between 0 and 1")
+    if not _is_number(s["predictions_min_error_correlation"]) or not -1 <= s["predictions_min_error_correlation"] <= 1:
+        raise bad("predictions_min_error_correlation", "must be a number between -1 and 1 (a correlation)")
     if s["gradcheck_warn"] < s["gradcheck_rtol"]:
         raise bad("gradcheck_warn", f"must be >= gradcheck_rtol ({s['gradcheck_rtol']!r})")
     if s["final_zero_accuracy"] >= s["final_full_accuracy"]:
@@ -188,14 +201,45 @@ def _check_test(key: str, raw: Any, order: int, where: str) -> RubricTest:
                       visibility=vis, order=order, tags=tuple(tags))
 
 
+LIMIT_KEYS = ("max_submissions", "after")
+
+
+def _check_limits(raw: Any, where: str) -> Mapping[str, Any] | None:
+    """[limits]: at most max_submissions submissions from ``after`` on (a date or a datetime;
+    absent: every submission counts). None when the rubric sets no limit."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise RubricError(f"{where}: [limits] must be a table")
+    unknown = [k for k in raw if k not in LIMIT_KEYS]
+    if unknown:
+        raise RubricError(f"{where}: unknown key(s) {', '.join(map(repr, unknown))} in [limits]; "
+                          f"known: {', '.join(LIMIT_KEYS)}")
+    n = raw.get("max_submissions")
+    if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
+        raise RubricError(f"{where}: [limits] max_submissions = {n!r}: must be a positive integer")
+    after = raw.get("after")
+    if isinstance(after, str):
+        try:
+            after = (dt.datetime.fromisoformat(after) if "T" in after or " " in after.strip()
+                     else dt.date.fromisoformat(after))
+        except ValueError:
+            raise RubricError(f"{where}: [limits] after = {raw['after']!r}: not a date (\"2026-02-19\") "
+                              "or a date and time (\"2026-02-19T17:00:00-05:00\")") from None
+    if after is not None and not isinstance(after, dt.date):     # a datetime is a date too; a time is not
+        raise RubricError(f"{where}: [limits] after = {after!r}: must be a date or a date and time")
+    return MappingProxyType({"max_submissions": n, "after": after})
+
+
 def parse_rubric(data: dict, source: str = "<rubric>") -> Rubric:
     """Validate already-parsed TOML data (a dict) and build a Rubric."""
     where = source
-    unknown = [k for k in data if k not in ("settings", "tests")]
+    unknown = [k for k in data if k not in ("settings", "tests", "limits")]
     if unknown:
         raise RubricError(f"{where}: unknown top-level key(s) {', '.join(map(repr, unknown))}; "
-                          "expected [settings] and [tests.\"<key>\"] tables")
+                          "expected [settings], [limits] and [tests.\"<key>\"] tables")
     settings = _check_settings(data.get("settings"), where)
+    limits = _check_limits(data.get("limits"), where)
     raw_tests = data.get("tests")
     if not isinstance(raw_tests, dict) or not raw_tests:
         raise RubricError(f"{where}: no tests; add [tests.\"<key>\"] tables")
@@ -211,7 +255,7 @@ def parse_rubric(data: dict, source: str = "<rubric>") -> Rubric:
                               f"{tests[-1].number!r} ({tests[-1].key!r}); keep tests in number order")
         seen_numbers[t.number] = key
         tests.append(t)
-    return Rubric(settings=MappingProxyType(settings), tests=tests, source=source)
+    return Rubric(settings=MappingProxyType(settings), tests=tests, source=source, limits=limits)
 
 
 def load_rubric(path: str | Path | None = None, edition: str = "spring2026") -> Rubric:
