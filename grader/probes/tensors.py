@@ -100,4 +100,6 @@ def weighted(api, w, b):
               lambda layer: (setattr(layer, "trainable", False), setattr(layer, "trainable", True)))
     cases.run("only the bias frozen", after,
               lambda layer: setattr(api.parameters(layer)[1], frozen_flag, False))
+    cases.run("only the weights frozen", after,
+              lambda layer: setattr(api.parameters(layer)[0], frozen_flag, False))
     return cases.results

@@ -212,7 +212,9 @@ MODEL_CASES = {
                       "parameters": "batch_step(training=True): parameters after the step"},
     "two_training_steps": "two batch_step(training=True) calls in a row",
     "fit": {"batch_sizes": "fit(epochs=2, batch_size=7) on 20 rows: batch sizes trained on",
-            "history": "fit(epochs=2, batch_size=7) on 20 rows: returns a dict with loss and acc"},
+            "history": "fit(epochs=2, batch_size=7) on 20 rows: returns a dict with loss and acc",
+            "epoch_averages": "fit(epochs=2, batch_size=7) on 20 rows: each epoch's loss and acc "
+                              "average that epoch's batches"},
     "evaluate": {"averages": "evaluate(batch_size=7) on 20 rows: averaged loss and accuracy",
                  "predictions": "evaluate(batch_size=7) on 20 rows: predictions for every row",
                  "weights_unchanged": "evaluate(batch_size=7) on 20 rows: weights unchanged"},
@@ -220,11 +222,36 @@ MODEL_CASES = {
 
 
 def _normalize_model(case, expected, got):
+    if case.get("part") == "fit" and case.get("fact") == "epoch_averages":
+        return _averages_its_batches(expected), _averages_its_batches(got)
     if case.get("part") == "evaluate" and case.get("fact") == "averages":
         return _either_average(expected, got)
     if case.get("part") == "evaluate" and case.get("fact") == "predictions" and got is None:
         return None, None  # evaluate may return the metrics alone (the handout allows both)
     return expected, got
+
+
+def _averages_its_batches(record):
+    """Whether fit's per-epoch history is the mean of what batch_step returned in that epoch,
+    weighted by batch size or not (both are right); the batches are fit's own, so this holds
+    whatever order it shuffled in."""
+    try:
+        batches, epochs, history = record["batches"], record["epochs"], record["history"]
+        per_epoch = len(batches) // epochs
+        if history is None or not per_epoch or per_epoch * epochs != len(batches):
+            return False
+        for column, metric in ((1, "loss"), (2, "acc")):
+            if len(history[metric]) != epochs:
+                return False
+            for e in range(epochs):
+                chunk = np.array([b[column] for b in batches[e * per_epoch:(e + 1) * per_epoch]], dtype=float)
+                sizes = np.array([b[0] for b in batches[e * per_epoch:(e + 1) * per_epoch]], dtype=float)
+                means = (chunk.mean(), np.average(chunk, weights=sizes))
+                if not any(np.isclose(history[metric][e], m, rtol=1e-6, atol=1e-9) for m in means):
+                    return False
+        return True
+    except (KeyError, TypeError, ValueError, IndexError):
+        return False
 
 
 def _either_average(expected, got):

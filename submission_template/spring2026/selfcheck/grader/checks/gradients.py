@@ -87,7 +87,18 @@ def _graph_args(offset, seed, dense):
 
 
 def general_graph_cases(seed=0, dense="Linear"):
-    return _graph_args(3, seed, dense)
+    args = _graph_args(3, seed, dense)
+    # The two-input layer's first input is a leaf: backpropagation must still reach the
+    # branch behind its second input (not stop at the first input it finds to be a leaf).
+    rng, batch = _rng(seed, 5), 3
+    args["graphs"].append({"label": f"an input and a branch into a two-input layer, batch {batch}",
+                           "leaf_first": True,
+                           "linears": [_linear_spec(rng, 3, 4, "(out,)", dense=dense),
+                                       _linear_spec(rng, 2, 4, "(1, out)", dense=dense),
+                                       _linear_spec(rng, 4, 3, "(out,)", dense=dense)],
+                           "x1": rng.normal(size=(batch, 3)), "x2": rng.normal(size=(batch, 4)),
+                           "y": np.eye(3)[rng.integers(0, 3, batch)]})
+    return args
 
 
 def accumulation_cases(seed=0, dense="Linear"):

@@ -175,7 +175,10 @@ def model(api, weights, x, y, lr, cases_spec):
         history = m.fit(api.tensor(x), api.tensor(y), epochs=2, batch_size=7)
         # Any dict (a defaultdict too) of metric lists with loss and acc will do.
         return {"batch_sizes": [size for size, _, _ in seen],
-                "history": isinstance(history, dict) and {"loss", "acc"} <= set(history)}
+                "history": isinstance(history, dict) and {"loss", "acc"} <= set(history),
+                # what batch_step returned, and what fit reported per epoch: the grader checks
+                # that the latter averages the former
+                "epoch_averages": {"batches": seen, "epochs": 2, "history": _history_values(history)}}
 
     def evaluate():
         m = compiled()
@@ -198,6 +201,14 @@ def model(api, weights, x, y, lr, cases_spec):
     cases.run_facts(keys["fit"], fit)
     cases.run_facts(keys["evaluate"], evaluate)
     return cases.results
+
+
+def _history_values(history):
+    """fit's {"loss": [...], "acc": [...]} as floats, or None when it has no such lists."""
+    try:
+        return {k: [float(v) for v in history[k]] for k in ("loss", "acc")}
+    except Exception:
+        return None
 
 
 def preprocess(api, rows):

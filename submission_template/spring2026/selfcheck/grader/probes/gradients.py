@@ -134,15 +134,19 @@ def _two_branch_loss(api, g, shared):
     x1, x2 = api.leaf(g["x1"]), api.leaf(g["x2"])
     y = api.tensor(g["y"], dtype=np.float64)
 
+    leaf_first = g.get("leaf_first", False)
+
     def loss():
         if shared:  # one tensor consumed by two layers: its gradients must add up
             h = first(x1)
             a, b = act_a(h), act_b(h)
+        elif leaf_first:  # an input straight into the two-input layer, a branch beside it
+            a, b = x2, act_b(first(x1))
         else:
             a, b = act_a(first(x1)), act_b(second(x2))
         return loss_fn(softmax(head_layer(multiply(a, b))), y)
 
-    named = [("first", first), ("head", head_layer)] + ([] if shared else [("second", second)])
+    named = [("first", first), ("head", head_layer)] + ([] if shared or leaf_first else [("second", second)])
     inputs = {"x1": x1} if shared else {"x1": x1, "x2": x2}
     return _report(api, loss, named, inputs)
 
