@@ -131,10 +131,12 @@ def _two_branch_loss(api, g, shared):
     first, second, head_layer = (api.layer(spec) for spec in g["linears"])
     act_a, act_b = api.cls("ReLU")(), api.cls("Sigmoid")()
     multiply, softmax, loss_fn = Multiply(), api.cls("Softmax")(), api.cls("CategoricalCrossEntropy")()
-    x1, x2 = api.leaf(g["x1"]), api.leaf(g["x2"])
-    y = api.tensor(g["y"], dtype=np.float64)
-
     leaf_first = g.get("leaf_first", False)
+    x1 = api.leaf(g["x1"])
+    # leaf_first: x2 is a plain Tensor, a true leaf of the subject's own library (a grader
+    # leaf that records its gradient would not look like one)
+    x2 = api.tensor(g["x2"], dtype=np.float64) if leaf_first else api.leaf(g["x2"])
+    y = api.tensor(g["y"], dtype=np.float64)
 
     def loss():
         if shared:  # one tensor consumed by two layers: its gradients must add up
@@ -147,7 +149,7 @@ def _two_branch_loss(api, g, shared):
         return loss_fn(softmax(head_layer(multiply(a, b))), y)
 
     named = [("first", first), ("head", head_layer)] + ([] if shared or leaf_first else [("second", second)])
-    inputs = {"x1": x1} if shared else {"x1": x1, "x2": x2}
+    inputs = {"x1": x1} if shared or leaf_first else {"x1": x1, "x2": x2}
     return _report(api, loss, named, inputs)
 
 

@@ -13,25 +13,6 @@ REASONS = {
         "the 'xavier uniform' and 'kaiming uniform' branches of Linear._initialize_weight are optional: "
         "2.4 lists them as 'not scored: optional' (grader/checks/properties.py SCORED_INITIALIZERS: zero, "
         "normal, xavier, kaiming), so a wrong bound, a normal draw or a NameError there costs nothing")),
-    "kaiming_drawn_uniform": (GRADER_WEAKNESS, (
-        "'kaiming' falls through to the uniform branch: a uniform draw with kaiming's std sqrt(2/fan_in). "
-        "2.4 checks a 'normal' initializer by its mean and std only (accepting Keras' 2-sigma truncated "
-        "normal), and a uniform with the right std passes. Exposed by the existing 300x200 draw: a "
-        "uniform never exceeds sqrt(3) sigma = 1.73 sigma, while a normal (and a 2-sigma truncated normal) "
-        "reaches past 1.9 sigma among 60000 draws; or its kurtosis (1.8 against 3). Fix: "
-        "grader/checks/properties.py _initializer_problems (the lead's call: not in this helper's files)")),
-    "trainable_first_parameter": (GRADER_WEAKNESS, (
-        "Weighted.trainable reads only the first parameter (any over parameters[:1]). 2.2 freezes only "
-        "the bias ('only the bias frozen'), where the first parameter still answers True. Exposed by a "
-        "case freezing only the weights (layer.parameters[0].requires_grad = False; trainable must stay "
-        "True because the bias still trains). Fix: grader/probes/components.py weighted() (the lead's)")),
-    "leaf_check_first_input": (GRADER_WEAKNESS, (
-        "Diffable.backward stops early when its FIRST input is a leaf (the shortcut 'every input is a "
-        "leaf' reads only inputs[:1]), so a layer whose first input is a leaf and whose second comes from "
-        "another layer never passes its gradient on. 3.3's two-input layer gets two non-leaf branches. "
-        "Exposed by a graph join(x, Linear(x)) - the first input the raw batch, the second a layer's "
-        "output - then loss.backward(): the Linear's .grad stays None. Fix: a case in "
-        "grader/probes/gradients.py general_graph (the lead's)")),
     "accumulation_informational": (ACCEPTED, (
         "gradients of a tensor used twice are combined wrongly (param.grad - g instead of + g): only 3.4 "
         "notices, and 3.4 is informational (0 points) because the handout's framework does not ask for "
@@ -41,13 +22,6 @@ REASONS = {
         "so every epoch still visits every row once in a random order - just another shuffle. The witness "
         "compares fit's exact numbers, which follow the order; the grader rightly checks the batches, not "
         "the order")),
-    "fit_averages_unchecked": (GRADER_WEAKNESS, (
-        "fit averages each epoch's metrics with weights stop + start instead of the batch sizes: the "
-        "numbers in fit's history are wrong. 2.10 checks that fit returns a dict with loss and acc and "
-        "the batch sizes it trained on, not the values (they follow the student's own shuffle). Exposed "
-        "by recording what batch_step returns during fit (wrap model.batch_step in the probe) and "
-        "requiring each history value to be those batches' mean, weighted by batch size or not - "
-        "shuffle-independent. Fix: grader/probes (the lead's)")),
     "onehot_forward_without_fit": (ACCEPTED, (
         "forward() before fit() no longer fits on the data it is given (AttributeError instead): the "
         "reference's convenience, not the handout's contract (fit() learns the labels; forward() encodes)")),
@@ -58,10 +32,7 @@ REASONS = {
 
 # From the full campaign's survivors (python tools/mutation_campaign.py --out REPORT.json --jobs 2): id -> reason.
 EXPLAINED = {
-    'beras/core.py:112:first_batch_only:63d4c8e4': 'trainable_first_parameter',
     'beras/core.py:228:arithmetic_swap:232c5518': 'accumulation_informational',
-    'beras/core.py:229:first_batch_only:fe0b937b': 'leaf_check_first_input',
-    'beras/layers.py:54:comparison_swap:0d0e6e9d': 'kaiming_drawn_uniform',
     'beras/layers.py:56:drop_statement:88f5262c': 'optional_initializers',
     'beras/layers.py:57:swap_statements:3dc0b5eb': 'optional_initializers',
     'beras/layers.py:60:swap_statements:f5f4c259': 'optional_initializers',
@@ -88,7 +59,6 @@ EXPLAINED = {
     'beras/layers.py:61:sign_flip:f360c46b': 'optional_initializers',
     'beras/model.py:60:sign_flip:0c6e2fd2': 'another_shuffle',
     'beras/model.py:63:sign_flip:d38475c8': 'another_shuffle',
-    'beras/model.py:67:arithmetic_swap:0c6e3626': 'fit_averages_unchecked',
     'beras/onehot.py:19:drop_statement:364f20cf': 'onehot_forward_without_fit',
     'beras/onehot.py:20:drop_statement:e88604f9': 'onehot_forward_without_fit',
     'beras/onehot.py:23:drop_statement:d270acaf': 'onehot_unseen_label',
