@@ -30,6 +30,28 @@ def numbers(*keys):
     return {NUMBER[k] for k in keys}
 
 
+# A student's own tape.gradient, with a switch for each classic walking mistake: queuing
+# every input twice, or passing the upstream gradient straight through a layer without weights.
+TAPE_WALK = """
+def _walk(self, target, sources, twice=False, skip=False):
+    grads, queue = {}, [(target, None)]
+    while queue:
+        tensor, upstream = queue.pop(0)
+        layer = self.previous_layers[id(tensor)]
+        if layer is None:
+            continue
+        if skip and not list(layer.weights) and upstream is not None:
+            queue.append((layer.inputs[0], upstream))
+            continue
+        J = None if upstream is None else [upstream]
+        for w, g in zip(layer.weights, layer.compose_weight_gradients(J)):
+            grads[id(w)] = g if id(w) not in grads else grads[id(w)] + g
+        for x, g in zip(layer.inputs, layer.compose_input_gradients(J)):
+            grads[id(x)] = g if id(x) not in grads else grads[id(x)] + g
+            queue.extend([(x, g)] * (2 if twice else 1))
+    return [grads.get(id(s)) for s in sources]
+"""
+
 BUGS = {
     "Dense.forward without the bias": (
         {"beras/layers.py": "Dense.forward = lambda self, x: x @ self.w\n"},
@@ -41,6 +63,12 @@ BUGS = {
             GradientTape.gradient = lambda self, target, sources: _gradient_in_order(self, target, sources)[::-1]
             """},
         ("behaviour.model", "gradients.layers", "gradients.models", "gradients.general_graph", "gradients.tape")),
+    "tape.gradient visits every input twice": (
+        {"beras/gradient_tape.py": TAPE_WALK + "GradientTape.gradient = lambda self, t, s: _walk(self, t, s, twice=True)\n"},
+        ("behaviour.model", "gradients.layers", "gradients.models", "gradients.general_graph", "gradients.tape")),
+    "tape.gradient skips the layers without weights (activations)": (
+        {"beras/gradient_tape.py": TAPE_WALK + "GradientTape.gradient = lambda self, t, s: _walk(self, t, s, skip=True)\n"},
+        ("behaviour.model", "gradients.layers", "gradients.models", "gradients.general_graph")),
     "BasicOptimizer rebinds list entries instead of updating in place": (
         {"beras/optimizers.py": """
             def _rebinding(self, trainable_params, grads):
