@@ -125,7 +125,8 @@ def first_or_only(grads, what):
 def also_known_as(*names):
     """Other names `--test` finds this test by: the handout's words for what it checks.
 
-    The handout says `--test=ohe` for one-hot encoding, `--test=preprocess` for the data tests.
+    The handout says `--test=dense` for the dense layer (spring2026 calls it Linear), `--test=ohe`
+    for one-hot encoding, `--test=preprocess` for the data tests.
     """
     def mark(fn):
         fn.also_known_as = tuple(names)
