@@ -115,7 +115,7 @@ def read_source(root, rel, max_bytes: int = MAX_SOURCE_BYTES) -> tuple[bytes | N
         opened = os.fstat(fd)
         if not stat.S_ISREG(opened.st_mode) or (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
             return None, SourceProblem("unreadable", "changed while it was being read; it was not read")
-        data = _read_at_most(fd, max_bytes + 1)
+        data = read_at_most(fd, max_bytes + 1)
     except OSError as error:
         return None, SourceProblem("unreadable", f"cannot be read ({error.strerror})")
     finally:
@@ -131,7 +131,8 @@ def _too_large(size: int, limit: int) -> SourceProblem:
                                       "saved weights out of .py files: use .npy/.npz)")
 
 
-def _read_at_most(fd: int, limit: int) -> bytes:
+def read_at_most(fd: int, limit: int) -> bytes:
+    """At most ``limit`` bytes from an open file, read in 1 MB pieces."""
     chunks, total = [], 0
     while total < limit:
         chunk = os.read(fd, min(1 << 20, limit - total))
