@@ -20,10 +20,24 @@ REASONS = {
         "the order")),
     "onehot_forward_without_fit": (ACCEPTED, (
         "forward() before fit() no longer fits on the data it is given (AttributeError instead): the "
-        "reference's convenience, not the handout's contract (fit() learns the labels; forward() encodes)")),
+        "base's convenience, not the handout's contract (fit() learns the labels; forward() encodes)")),
     "onehot_unseen_label": (ACCEPTED, (
         "a label fit() never saw raises IndexError (or encodes wrongly) instead of the reference's "
         "ValueError: behaviour outside the handout's contract, which never encodes unseen labels")),
+    # the course base (--base course)
+    "weight_gradient_extra_rows": (ACCEPTED, (
+        "get_weight_gradients tiles the input twice along the batch axis, (2B, in, out): the course's given "
+        "compose multiplies local[b] by J[b] for b < B only, so dL/dw is exact; only the raw local gradient, "
+        "which no caller reads past row B, has extra rows")),
+    "upper_clip_above_one": (ACCEPTED, (
+        "categorical cross-entropy clips y_pred to [eps, 1 + eps] (or [eps, 2]) instead of [eps, 1 - eps]: only "
+        "predictions above 1 - eps change, and those are not probabilities (in float32 1 - 1e-12 is 1.0; at "
+        "exactly 1.0 the loss moves by 1e-12). The witness feeds raw scores above 1, outside the loss's "
+        "contract")),
+    "clip_promotes_to_float64": (ACCEPTED, (
+        "np.clip(eps, y_pred, 1 - eps) is min(max(eps, y_pred), 1 - eps), the same numbers; the Python float "
+        "first makes the result float64, so the float32 gradients differ by float32 rounding (~1e-7), which "
+        "the witness's float64 tolerance (1e-9) sees")),
 }
 
 # From the full campaign's survivors (python tools/mutation_campaign.py --out REPORT.json --jobs 2): id -> reason.
@@ -35,6 +49,15 @@ EXPLAINED = {
     'beras/onehot.py:20:drop_statement:e88604f9': 'onehot_forward_without_fit',
     'beras/onehot.py:23:drop_statement:d270acaf': 'onehot_unseen_label',
     'beras/onehot.py:24:drop_statement:70266ce8': 'onehot_unseen_label',
+    # the course base (python tools/mutation_campaign.py --base course --out REPORT.json --jobs 1)
+    'beras/layers.py:34:constant_off_by_one:918cc102': 'weight_gradient_extra_rows',
+    'beras/losses.py:41:arithmetic_swap:68f4fb63': 'upper_clip_above_one',
+    'beras/losses.py:41:constant_off_by_one:36fca76b': 'upper_clip_above_one',
+    'beras/losses.py:49:arithmetic_swap:34611e28': 'upper_clip_above_one',
+    'beras/losses.py:49:constant_off_by_one:21feccca': 'upper_clip_above_one',
+    'beras/losses.py:49:swap_arguments:e0158d69': 'clip_promotes_to_float64',
+    'beras/onehot.py:18:drop_statement:4cfa54fa': 'onehot_forward_without_fit',
+    'beras/onehot.py:19:drop_statement:b662c2a3': 'onehot_forward_without_fit',
 }
 
 
