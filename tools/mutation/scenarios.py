@@ -415,7 +415,7 @@ def group_graph(api, t):
                 t.add(label + " no_grad forward", lambda: left(shared(x)))
             t.add(label + " leaf first", lambda: leaf_first_two_inputs(api, rng, dtype))
             if api.HAS_TAPE:
-                t.add(label + " meet", lambda: branches_meet(api, shared, left, right, x, target))
+                t.add(label + " meet", lambda: branches_meet(api, rng, dtype, shared, left, right, x, target))
 
 
 def join(beras):
@@ -447,14 +447,18 @@ def leaf_first_two_inputs(api, rng, dtype):
     return api.join_gradients(lambda: beras.MeanSquaredError()(join(beras)(x, layer(x)), target), sources)
 
 
-def branches_meet(api, shared, left, right, x, target):
-    """One tensor read by two layers whose outputs meet again in a two-input layer, through the tape."""
+def branches_meet(api, rng, dtype, shared, left, right, x, target):
+    """One tensor read by two layers whose outputs meet again in a two-input layer, through the tape; a
+    layer in front, so that a walk which miscounts the shared tensor's readers misses the front's weights."""
     beras = api.beras
+    front = api.dense(3, 3, dtype=dtype)
+    set_weights(api, front, rng, dtype)
 
     def run():
-        h = shared(x)
+        h = shared(beras.Sigmoid()(front(x)))
         return beras.MeanSquaredError()(join(beras)(left(h), beras.Sigmoid()(right(h))), target)
-    return api.join_gradients(run, [p for layer in (shared, left, right) for p in api.weights(layer)] + [x])
+    layers = (front, shared, left, right)
+    return api.join_gradients(run, [p for layer in layers for p in api.weights(layer)] + [x])
 
 
 def group_tape(api, t):
