@@ -14,7 +14,11 @@ INITIALIZERS = {
     "xavier uniform": ("uniform", lambda i, o: np.sqrt(6.0 / (i + o))),
     "kaiming uniform": ("uniform", lambda i, o: np.sqrt(6.0 / i)),
 }
-SCORED_INITIALIZERS = ("zero", "normal", "xavier", "kaiming")  # the stencil's assert allows only these
+REQUIRED_INITIALIZERS = ("zero", "normal", "xavier", "kaiming")  # the spring2026 stencil's assert allows only these
+# The uniform ones are optional: a submission may refuse them, as the stencil's assert does (and some
+# students raise their own error). One that offers them - returns a draw, or crashes trying - is
+# scored on them like on the others: a silently wrong initializer is a bug, an honest refusal is not.
+REFUSALS = {"AssertionError", "NotImplementedError", "ValueError", "KeyError"}
 NORMAL_TAIL = 2.0        # in stds: a normal (even truncated at 2 sigma) reaches beyond it, a uniform never
 TRUNCATED_STD = 0.87962566  # std of a normal truncated at 2 sigma, in sigmas (Keras' truncated normal)
 
@@ -73,17 +77,34 @@ def score_initializers(key, results, args):
         result = results.get(label) if isinstance(results, dict) else None
         if not isinstance(result, dict) or not ("value" in result or "error" in result):
             result = {"error": {"type": "Missing", "message": "case not run", "student_frame": None}}
-        scored = name in SCORED_INITIALIZERS
+        scored = name in REQUIRED_INITIALIZERS or not _refused(result)
         if "error" in result:
             problems = [error_text(result["error"])]
         else:
             problems = _initializer_problems(name, result["value"])
         total += scored
         passed += scored and not problems
-        note = "" if scored else " (not scored: optional)"
-        lines.append(f"- {label}: {'OK' if not problems else '; '.join(problems)}{note}")
+        lines.append(f"- {label}: {'OK' if not problems else '; '.join(problems)}{_optional_note(name, scored)}")
     return Outcome(key, passed / total if total else 0.0,
-                   f"{passed}/{total} scored cases pass (statistical checks, seed fixed).\n" + "\n".join(lines))
+                   f"{passed}/{total} scored cases pass (statistical checks, seed fixed; an optional initializer "
+                   f"is scored when your code offers it).\n" + "\n".join(lines))
+
+
+def _refused(result):
+    """Whether the case ended in a deliberate refusal (the stencil's assert, a ValueError...), or was not run."""
+    error = result.get("error")
+    if error is None:
+        return False
+    return error.get("type") == "Missing" or bool(REFUSALS & set(error.get("kinds") or [error.get("type")]))
+
+
+def _optional_note(name, scored):
+    if name in REQUIRED_INITIALIZERS:
+        return ""
+    if scored:
+        return (" (optional, scored because your code offers it: make it right, or refuse it with an "
+                "AssertionError or ValueError as the stencil's assert does)")
+    return " (optional, refused: not scored)"
 
 
 def onehot_args():

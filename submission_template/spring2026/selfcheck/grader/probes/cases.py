@@ -66,7 +66,9 @@ def describe_exception(error):
     except BaseException:
         message = "<unprintable message>"
     return {"type": type(error).__name__, "message": message[:1500], "student_frame": student_frame,
-            "compose": _compose_context(error)}
+            "compose": _compose_context(error),
+            # the classes it is an instance of, so that checks can tell kinds apart without the message
+            "kinds": [cls.__name__ for cls in type(error).__mro__[:-1]][:12]}
 
 
 COMPOSE_SOURCES = {"compose_input_gradients": "get_input_gradients",
