@@ -56,6 +56,7 @@ class Model(Diffable):
         history = {}
         n = len(x)
         spans = _batches(n, batch_size)
+        progress_every = max(1, len(spans) // 50)  # ~50 progress lines an epoch: one per batch costs ~4 % of it
         for epoch in range(epochs):
             order = np.random.permutation(n)
             epoch_stats = {}
@@ -63,7 +64,8 @@ class Model(Diffable):
                 rows = order[start:stop]
                 stats = self.batch_step(x[rows], y[rows], training=True)
                 update_metric_dict(epoch_stats, stats)
-                print_stats(stats, batch_num=i, num_batches=len(spans), epoch=epoch)
+                if i % progress_every == 0 or i == len(spans) - 1:
+                    print_stats(stats, batch_num=i, num_batches=len(spans), epoch=epoch)
             sizes = [stop - start for start, stop in spans]
             averages = {k: float(np.average(v, weights=sizes)) for k, v in epoch_stats.items()}
             print_stats(averages, epoch=epoch, avg=True)

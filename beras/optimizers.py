@@ -65,18 +65,21 @@ class Adam(Optimizer):
         self.t += 1
         m_correction = 1 - self.beta_1 ** self.t
         v_correction = 1 - self.beta_2 ** self.t
+        # lr * (m / mc) / (sqrt(v / vc) + eps) is (lr sqrt(vc) / mc) * m / (sqrt(v) + eps sqrt(vc)):
+        # the corrections fold into two scalars (Kingma & Ba, section 2), which saves two passes over
+        # every parameter. ** 0.5 keeps them Python floats: a NumPy float64 scalar (np.sqrt's) would turn
+        # the float32 updates below into float64 loops.
+        step_size = self.learning_rate * v_correction ** 0.5 / m_correction
+        epsilon = self.epsilon * v_correction ** 0.5
         for i, p, g in self._updatable():
             m, v = self.m[i], self.v[i]  # updated in place: no new arrays for the moments
             m *= self.beta_1
             m += (1 - self.beta_1) * g
             v *= self.beta_2
             v += (1 - self.beta_2) * np.square(g)
-            m_hat = m / m_correction
-            v_hat = v / v_correction
-            # p -= lr * m_hat / (sqrt(v_hat) + eps), reusing the two temporaries
-            np.sqrt(v_hat, out=v_hat)
-            v_hat += self.epsilon
-            m_hat *= self.learning_rate
-            m_hat /= v_hat
-            p -= m_hat
+            update = np.sqrt(v)
+            update += epsilon
+            np.divide(m, update, out=update)
+            update *= step_size
+            p -= update
         # END SOLUTION

@@ -114,3 +114,13 @@ def test_missing_file_and_no_tests(tmp_path):
         load_rubric(edition="fall1999")
     with pytest.raises(RubricError):
         load_rubric(_write(tmp_path, "[settings]\n"))
+
+
+def test_a_setting_of_another_edition_is_refused_not_ignored(tmp_path):
+    # predictions.npy review settings are read by fall2025 only: spring2026 would ignore them silently
+    p = _write(tmp_path, GOOD.replace('total_visibility = "visible"',
+                                      'total_visibility = "visible"\npredictions_accuracy_margin = 0.1', 1))
+    with pytest.raises(RubricError) as e:
+        load_rubric(p, edition="spring2026")
+    assert "'predictions_accuracy_margin'" in str(e.value) and "fall2025" in str(e.value), e.value
+    assert load_rubric(p, edition="fall2025").settings["predictions_accuracy_margin"] == 0.1

@@ -52,6 +52,14 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "input_seed": 0,
 }
 
+# Settings only one edition reads: in another edition's rubric they would be accepted and silently
+# ignored, so a staff member who sets one there is told instead.
+EDITION_ONLY_SETTINGS: dict[str, str] = {
+    "predictions_max_plausible_accuracy": "fall2025",
+    "predictions_accuracy_margin": "fall2025",
+    "predictions_min_error_correlation": "fall2025",
+}
+
 TEST_REQUIRED = ("name", "number", "points", "visibility")
 TEST_OPTIONAL = ("tags",)
 _NUMBER_RE = re.compile(r"^\d+(\.\d+)*$")
@@ -123,7 +131,7 @@ def _number_key(number: str) -> tuple[int, ...]:
     return tuple(int(p) for p in number.split("."))
 
 
-def _check_settings(raw: Any, where: str) -> dict[str, Any]:
+def _check_settings(raw: Any, where: str, edition: str | None = None) -> dict[str, Any]:
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -132,6 +140,11 @@ def _check_settings(raw: Any, where: str) -> dict[str, Any]:
     if unknown:
         raise RubricError(f"{where}: unknown setting(s) {', '.join(map(repr, unknown))} in [settings]; "
                           f"known: {', '.join(DEFAULT_SETTINGS)}")
+    elsewhere = [k for k in raw if edition and EDITION_ONLY_SETTINGS.get(k, edition) != edition]
+    if elsewhere:
+        raise RubricError(f"{where}: setting(s) {', '.join(map(repr, elsewhere))} in [settings] apply only to "
+                          f"{EDITION_ONLY_SETTINGS[elsewhere[0]]}; this rubric grades {edition}, which would "
+                          "ignore them: remove them")
     s = {**DEFAULT_SETTINGS, **raw}
 
     def bad(key: str, why: str) -> RubricError:
@@ -231,14 +244,14 @@ def _check_limits(raw: Any, where: str) -> Mapping[str, Any] | None:
     return MappingProxyType({"max_submissions": n, "after": after})
 
 
-def parse_rubric(data: dict, source: str = "<rubric>") -> Rubric:
-    """Validate already-parsed TOML data (a dict) and build a Rubric."""
+def parse_rubric(data: dict, source: str = "<rubric>", edition: str | None = None) -> Rubric:
+    """Validate already-parsed TOML data (a dict) and build a Rubric (for `edition`, when given)."""
     where = source
     unknown = [k for k in data if k not in ("settings", "tests", "limits")]
     if unknown:
         raise RubricError(f"{where}: unknown top-level key(s) {', '.join(map(repr, unknown))}; "
                           "expected [settings], [limits] and [tests.\"<key>\"] tables")
-    settings = _check_settings(data.get("settings"), where)
+    settings = _check_settings(data.get("settings"), where, edition)
     limits = _check_limits(data.get("limits"), where)
     raw_tests = data.get("tests")
     if not isinstance(raw_tests, dict) or not raw_tests:
@@ -272,4 +285,4 @@ def load_rubric(path: str | Path | None = None, edition: str = "spring2026") -> 
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise RubricError(f"{p}: invalid TOML: {e}") from None
-    return parse_rubric(data, source=str(p))
+    return parse_rubric(data, source=str(p), edition=edition)
