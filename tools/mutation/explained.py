@@ -28,6 +28,11 @@ REASONS = {
     "onehot_unseen_label": (ACCEPTED, (
         "a label fit() never saw raises IndexError (or encodes wrongly) instead of the reference's "
         "ValueError: behaviour outside the handout's contract, which never encodes unseen labels")),
+    "amsgrad_optional": (ACCEPTED, (
+        "fall2025's Adam with amsgrad=True (the largest second moment so far) is wrong: the course's given "
+        "Adam.__init__ takes an amsgrad flag and only stores it, and the handout never asks for AMSGrad "
+        "(docs/editions.md lists the signature alone), so a student may ignore the flag; the grader checks Adam "
+        "with the default amsgrad=False only, the witness with amsgrad=True too")),
     "tape_accumulation_informational": (ACCEPTED, (
         "fall2025's tape.gradient combines the gradients of a tensor read by two layers wrongly (grads - g "
         "instead of + g): only 3.5 notices, and 3.5 is informational (0 points): the handout's tape (walk back "
@@ -79,6 +84,13 @@ EXPLAINED = {
     'beras/gradient_tape.py:36:drop_statement:6f2d4439': 'tape_readers_miscounted',
     'beras/model.py:58:sign_flip:ba3b93f3': 'another_shuffle',
     'beras/model.py:61:sign_flip:ab958bbd': 'another_shuffle',
+    'beras/optimizers.py:61:drop_statement:5813e1d8': 'amsgrad_optional',
+    'beras/optimizers.py:62:swap_statements:74aa30db': 'amsgrad_optional',
+    'beras/optimizers.py:62:drop_statement:a5768666': 'amsgrad_optional',
+    'beras/optimizers.py:62:sign_flip:000e64ad': 'amsgrad_optional',
+    'beras/optimizers.py:62:function_twin:26f73acc': 'amsgrad_optional',
+    'beras/optimizers.py:63:drop_statement:b2a5ce56': 'amsgrad_optional',
+    'beras/optimizers.py:63:sign_flip:884be6cc': 'amsgrad_optional',
 }
 
 

@@ -22,6 +22,7 @@ UNREACHED = "__unreached__"   # tape.gradient's None, or zeros: the handout acce
 class SpringApi:
     NAME = "spring2026"
     HAS_TAPE = False
+    EXTRA_OPTIMIZERS = []   # (name, class, keywords) beyond the shared OPTIMIZERS
 
     def __init__(self, beras):
         self.beras = beras
@@ -106,6 +107,8 @@ class SpringApi:
 class FallApi(SpringApi):
     NAME = "fall2025"
     HAS_TAPE = True
+    # the course's given Adam.__init__ takes amsgrad: what the code does with it is observed too
+    EXTRA_OPTIMIZERS = [("amsgrad", "Adam", {"learning_rate": 0.05, "beta_1": 0.5, "beta_2": 0.7, "amsgrad": True})]
 
     def tensor_facts(self, x):
         return [bool(x.trainable)]
