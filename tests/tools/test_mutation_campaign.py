@@ -176,6 +176,8 @@ def fall_witness(fall_base):
     ("beras/model.py", "self.optimizer.apply_gradients(trainable, tape.gradient(loss, trainable))",
      "self.optimizer.apply_gradients(trainable, tape.gradient(loss, trainable[::-1]))"),
     ("beras/core.py", "return [w for w in self.weights if w.trainable]", "return list(self.weights)"),
+    # Adam's amsgrad branch (a flag of the course's given signature): the witness drives it too
+    ("beras/optimizers.py", "np.maximum(self.v_max[i], self.v[i])", "np.minimum(self.v_max[i], self.v[i])"),
 ])
 def test_fall2025_witness_tells_a_real_bug_apart(fall_base, fall_witness, tmp_path, file, old, new):
     assert _witness_verdict((fall_base,), fall_witness, tmp_path, file, old, new) is not None
