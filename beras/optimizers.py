@@ -77,8 +77,7 @@ class Adam(Optimizer):
             m += (1 - self.beta_1) * g
             v *= self.beta_2
             v += (1 - self.beta_2) * np.square(g)
-            update = np.sqrt(v)
-            update += epsilon
+            update = np.sqrt(v) + epsilon
             np.divide(m, update, out=update)
             update *= step_size
             p -= update

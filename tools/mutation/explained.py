@@ -9,10 +9,6 @@ GRADER_WEAKNESS = "grader weakness"
 ACCEPTED = "accepted by design"
 
 REASONS = {
-    "optional_initializers": (ACCEPTED, (
-        "the 'xavier uniform' and 'kaiming uniform' branches of Linear._initialize_weight are optional: "
-        "2.4 lists them as 'not scored: optional' (grader/checks/properties.py SCORED_INITIALIZERS: zero, "
-        "normal, xavier, kaiming), so a wrong bound, a normal draw or a NameError there costs nothing")),
     "accumulation_informational": (ACCEPTED, (
         "gradients of a tensor used twice are combined wrongly (param.grad - g instead of + g): only 3.4 "
         "notices, and 3.4 is informational (0 points) because the handout's framework does not ask for "
@@ -48,32 +44,8 @@ REASONS = {
 # From the full campaign's survivors (python tools/mutation_campaign.py --out REPORT.json --jobs 2): id -> reason.
 EXPLAINED = {
     'beras/core.py:228:arithmetic_swap:232c5518': 'accumulation_informational',
-    'beras/layers.py:56:drop_statement:88f5262c': 'optional_initializers',
-    'beras/layers.py:57:swap_statements:3dc0b5eb': 'optional_initializers',
-    'beras/layers.py:60:swap_statements:f5f4c259': 'optional_initializers',
-    'beras/layers.py:56:comparison_swap:21443b56': 'optional_initializers',
-    'beras/layers.py:57:drop_statement:57763b4d': 'optional_initializers',
-    'beras/layers.py:57:arithmetic_swap:17e41631': 'optional_initializers',
-    'beras/layers.py:57:swap_operands:4569e99e': 'optional_initializers',
-    'beras/layers.py:57:missing_batch_factor:d568995f': 'optional_initializers',
-    'beras/layers.py:57:constant_off_by_one:87761f7f': 'optional_initializers',
-    'beras/layers.py:57:constant_off_by_one:c5fafc90': 'optional_initializers',
-    'beras/layers.py:58:drop_statement:2afc140d': 'optional_initializers',
-    'beras/layers.py:58:swap_arguments:40a549fc': 'optional_initializers',
-    'beras/layers.py:58:function_twin:f903d76b': 'optional_initializers',
-    'beras/layers.py:58:sign_flip:5805a0a1': 'optional_initializers',
-    'beras/layers.py:60:drop_statement:74d53137': 'optional_initializers',
-    'beras/layers.py:60:arithmetic_swap:2e23e499': 'optional_initializers',
-    'beras/layers.py:60:swap_operands:a8e0f875': 'optional_initializers',
-    'beras/layers.py:60:missing_batch_factor:7706ceb8': 'optional_initializers',
-    'beras/layers.py:60:constant_off_by_one:3fd32fa2': 'optional_initializers',
-    'beras/layers.py:60:constant_off_by_one:2c4cff2e': 'optional_initializers',
-    'beras/layers.py:61:drop_statement:0624a517': 'optional_initializers',
-    'beras/layers.py:61:swap_arguments:e5ec145c': 'optional_initializers',
-    'beras/layers.py:61:function_twin:95ee88a5': 'optional_initializers',
-    'beras/layers.py:61:sign_flip:f360c46b': 'optional_initializers',
-    'beras/model.py:60:sign_flip:0c6e2fd2': 'another_shuffle',
-    'beras/model.py:63:sign_flip:d38475c8': 'another_shuffle',
+    'beras/model.py:61:sign_flip:a65302a5': 'another_shuffle',
+    'beras/model.py:64:sign_flip:db8bcb45': 'another_shuffle',
     'beras/onehot.py:19:drop_statement:364f20cf': 'onehot_forward_without_fit',
     'beras/onehot.py:20:drop_statement:e88604f9': 'onehot_forward_without_fit',
     'beras/onehot.py:23:drop_statement:d270acaf': 'onehot_unseen_label',
