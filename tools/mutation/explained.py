@@ -20,7 +20,7 @@ REASONS = {
         "the order")),
     "onehot_forward_without_fit": (ACCEPTED, (
         "forward() before fit() no longer fits on the data it is given (AttributeError instead): the "
-        "reference's convenience, not the handout's contract (fit() learns the labels; forward() encodes)")),
+        "base's convenience, not the handout's contract (fit() learns the labels; forward() encodes)")),
     "onehot_unseen_label": (ACCEPTED, (
         "a label fit() never saw raises IndexError (or encodes wrongly) instead of the reference's "
         "ValueError: behaviour outside the handout's contract, which never encodes unseen labels")),
@@ -39,6 +39,20 @@ REASONS = {
         "(every scored gradient test, every Sequential model) are walked exactly as before. Tensors used twice "
         "are outside the handout's contract (3.5, informational, has its shared tensor straight after an input "
         "and so does not notice either); the witness sees it in its own two-branch graph with a layer in front")),
+    # the course base (--base course)
+    "weight_gradient_extra_rows": (ACCEPTED, (
+        "get_weight_gradients tiles the input twice along the batch axis, (2B, in, out): the course's given "
+        "compose multiplies local[b] by J[b] for b < B only, so dL/dw is exact; only the raw local gradient, "
+        "which no caller reads past row B, has extra rows")),
+    "upper_clip_above_one": (ACCEPTED, (
+        "categorical cross-entropy clips y_pred to [eps, 1 + eps] (or [eps, 2]) instead of [eps, 1 - eps]: only "
+        "predictions above 1 - eps change, and those are not probabilities (in float32 1 - 1e-12 is 1.0; at "
+        "exactly 1.0 the loss moves by 1e-12). The witness feeds raw scores above 1, outside the loss's "
+        "contract")),
+    "clip_promotes_to_float64": (ACCEPTED, (
+        "np.clip(eps, y_pred, 1 - eps) is min(max(eps, y_pred), 1 - eps), the same numbers; the Python float "
+        "first makes the result float64, so the float32 gradients differ by float32 rounding (~1e-7), which "
+        "the witness's float64 tolerance (1e-9) sees")),
 }
 
 # From the full campaign's survivors (python tools/mutation_campaign.py --out REPORT.json --jobs 2): id -> reason.
@@ -63,6 +77,15 @@ EXPLAINED = {
     'beras/optimizers.py:62:function_twin:26f73acc': 'amsgrad_optional',
     'beras/optimizers.py:63:drop_statement:b2a5ce56': 'amsgrad_optional',
     'beras/optimizers.py:63:sign_flip:884be6cc': 'amsgrad_optional',
+    # the course base (python tools/mutation_campaign.py --base course --out REPORT.json --jobs 1)
+    'beras/layers.py:34:constant_off_by_one:918cc102': 'weight_gradient_extra_rows',
+    'beras/losses.py:41:arithmetic_swap:68f4fb63': 'upper_clip_above_one',
+    'beras/losses.py:41:constant_off_by_one:36fca76b': 'upper_clip_above_one',
+    'beras/losses.py:49:arithmetic_swap:34611e28': 'upper_clip_above_one',
+    'beras/losses.py:49:constant_off_by_one:21feccca': 'upper_clip_above_one',
+    'beras/losses.py:49:swap_arguments:e0158d69': 'clip_promotes_to_float64',
+    'beras/onehot.py:18:drop_statement:4cfa54fa': 'onehot_forward_without_fit',
+    'beras/onehot.py:19:drop_statement:b662c2a3': 'onehot_forward_without_fit',
 }
 
 
