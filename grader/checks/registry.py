@@ -60,7 +60,7 @@ def _behaviour(spec, files, **extra):
 
 def standard_checks(edition, seed=0):
     """The registry both editions share, in the edition's own API: its adapter (``edition.NAME``),
-    its dense layer's name (labels, specs) and API table. ``seed`` picks the inputs (the
+    its dense layer's name (labels, specs), API table and the files its gradients run (GRADIENT_FILES). ``seed`` picks the inputs (the
     platform's differ from the students' self-check)."""
     api, dense = edition.NAME, edition.ADAPTER.DENSE
     b = {spec.key: spec for spec in behaviour.behaviour_checks(seed, api=api, dense=dense,
@@ -69,7 +69,7 @@ def standard_checks(edition, seed=0):
 
     def gradient_check(key, function, cases):
         return Check(key, f"grader.probes.gradients:{function}", {**a, **cases}, compare_gradients,
-                     files=GRAPH_FILES, timeout=60)
+                     files=GRAPH_FILES + edition.GRADIENT_FILES, timeout=60)
 
     return [
         Check("api", "grader.probes.api:describe", {"entries": edition.API},
@@ -89,7 +89,7 @@ def standard_checks(edition, seed=0):
               lambda check, _, got, settings: properties.score_onehot(check.key, got, check.args),
               files=CORE + (ONEHOT,), uses_reference=False),
         _behaviour(b["behaviour.optimizers"], CORE + (OPTIMIZERS,)),
-        _behaviour(b["behaviour.model"], MODEL_FILES),
+        _behaviour(b["behaviour.model"], MODEL_FILES + edition.GRADIENT_FILES),   # batch_step's gradients
         _behaviour(b["behaviour.preprocess"], CORE + ("preprocess.py",), needs=("beras", "preprocess"),
                    retry_on_memory=behaviour.PREPROCESS_SUBSET_ENV),
         gradient_check("gradients.layers", "layer_alone", gradients.layer_cases(seed, dense)),

@@ -16,6 +16,7 @@ class Edition:
     ALLOWED_BANNED_IMPORTS = {}   # {file: {(module, name)}}: the stencil's own given lines, served by shims
     FINAL_MARKER = "final.txt"    # matched case-insensitively at the submission root
     FINAL_FILES = ()              # submission files the final score's code runs (banned-library policy)
+    GRADIENT_FILES = ()           # files every gradient computation runs besides the layers' (fall2025's tape)
     ADAPTER = None                # the probes' API adapter class (grader/probes/adapters/)
     # What the reference is made of, as a student's submission lays it out (and what the
     # stencil is cut from: python -m assign): ((source dir or file, destination), ...),

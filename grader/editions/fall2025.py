@@ -82,6 +82,7 @@ class Fall2025(Edition):
     ALLOWED_BANNED_IMPORTS = ALLOWED_BANNED_IMPORTS
     FINAL_MARKER = None           # the final score comes from predictions.npy, always
     FINAL_FILES = ("assignment.py", "beras/gradient_tape.py") + MODEL_FILES
+    GRADIENT_FILES = ("beras/gradient_tape.py",)   # the gradient checks and batch_step go through the tape
     ADAPTER = Fall2025Api
     # Its own Keras-flavoured library; the one-hot encoder and the metric are spring2026's files.
     REFERENCE_SOURCES = (("reference/common", "."), ("reference/fall2025", "."),

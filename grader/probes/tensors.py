@@ -84,10 +84,12 @@ def weighted(api, w, b):
     cases = Cases()
 
     def flags(layer):
+        # The weights' flags under their own key: fall2025's per-weight flag is also called
+        # "trainable", and one dict key for both let the layer's own answer go unchecked.
         return {"trainable": bool(layer.trainable),
                 "trainable_variables": len(layer.trainable_variables),
                 "non_trainable_variables": len(layer.non_trainable_variables),
-                frozen_flag: [bool(getattr(p, frozen_flag)) for p in api.parameters(layer)]}
+                f"each weight's {frozen_flag}": [bool(getattr(p, frozen_flag)) for p in api.parameters(layer)]}
 
     def after(change):
         layer = api.dense(w, b)

@@ -53,6 +53,14 @@ def _walk(self, target, sources, twice=False, skip=False):
 """
 
 BUGS = {
+    # found by the mutation campaign: the layer's own trainable flag went unchecked in fall2025 (its
+    # weights' flags share the name and took its place in the probe's answer)
+    "Weighted.trainable is True only when every weight is trainable": (
+        {"beras/core.py": """
+            Weighted.trainable = property(lambda self: all(w.trainable for w in self.weights),
+                                          Weighted.trainable.fset)
+            """},
+        ("behaviour.weighted",)),
     "Dense.forward without the bias": (
         {"beras/layers.py": "Dense.forward = lambda self, x: x @ self.w\n"},
         ("behaviour.linear", "behaviour.model", "gradients.layers", "gradients.models", "gradients.general_graph",

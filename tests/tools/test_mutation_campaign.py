@@ -1,10 +1,12 @@
 """The mutation campaign (tools/mutation_campaign.py) generates real mutants and reports honestly.
 
-The fast tests look at generation and at the equivalence witness on known cases.
-The campaign tests run the real command on a fixed sample (--sample 12 --seed 0)
-against the real grader and against a deliberately weakened one (every tolerance
-opened wide: tests/tools/weak_grader.py plus a rubric with wide gradient
-tolerances); the weakened grader must score a lower kill rate.
+The fast tests look at generation and at the equivalence witness on known cases,
+for each edition (the witness drives each edition's own API: spring2026's
+loss.backward(), fall2025's GradientTape). The campaign tests run the real command
+on a fixed sample (--sample 12 --seed 0) against the real grader and against a
+deliberately weakened one (every tolerance opened wide: tests/tools/weak_grader.py
+plus a rubric with wide gradient tolerances); the weakened grader must score a lower
+kill rate. A fixed fall2025 sample runs too.
 """
 import ast
 import json
@@ -18,7 +20,7 @@ from tests.bases import build_base
 from tests.grader.submissions import rubric_with
 from tools.mutation.blocks import MARKERS, blocks_of
 from tools.mutation.campaign import over_reach
-from tools.mutation.equivalence import Witness
+from tools.mutation.equivalence import BaseFailsScenarios, Witness, groups_for
 from tools.mutation.scope import files_by_number
 from tools.mutation.generate import generate
 
@@ -113,7 +115,7 @@ def witness(reference_mutants):
 
 
 def _witness_verdict(reference_mutants, witness, tmp_path, file, old, new):
-    root, _ = reference_mutants
+    root = reference_mutants[0]
     from tools.mutation.generate import Mutant
     from tools.mutation.submissions import mutant_submission
     text = (root / file).read_text(encoding="utf-8")
@@ -143,6 +145,69 @@ def test_witness_finds_no_difference_for_an_equivalent_rewrite(reference_mutants
 ])
 def test_witness_tells_a_real_bug_apart(reference_mutants, witness, tmp_path, file, old, new):
     assert _witness_verdict(reference_mutants, witness, tmp_path, file, old, new) is not None
+
+
+# ------------------------------------------------------------------ the fall2025 witness
+
+@pytest.fixture(scope="module")
+def fall_base(tmp_path_factory):
+    return build_base(tmp_path_factory.mktemp("fall") / "submission", "reference", "fall2025")
+
+
+@pytest.fixture(scope="module")
+def fall_witness(fall_base):
+    return Witness(fall_base, edition="fall2025")
+
+
+@pytest.mark.parametrize("file, old, new", [
+    # the optional uniform draw crashes (UnboundLocalError): one of the fall2025 sample's mutants
+    ("beras/layers.py", "            limit = np.sqrt(3.0 / fan_avg)\n            w = np.random.uniform(-limit, limit, shape)",
+     "            w = np.random.uniform(-limit, limit, shape)\n            limit = np.sqrt(3.0 / fan_avg)"),
+    # the tape's first pass queues a tensor once per reader: a shared tensor's producer is never reached
+    ("beras/gradient_tape.py", "                    seen.add(id(inp))\n", ""),
+    ("beras/gradient_tape.py", "grads[id(t)] = g if id(t) not in grads else grads[id(t)] + g", "grads[id(t)] = g"),
+    ("beras/losses.py", "-y_true / clipped / batch", "-y_true / clipped"),
+    ("beras/optimizers.py", "            p -= self.learning_rate * g", "            p = p - self.learning_rate * g"),
+    ("beras/model.py", "self.optimizer.apply_gradients(trainable, tape.gradient(loss, trainable))",
+     "self.optimizer.apply_gradients(trainable, tape.gradient(loss, trainable[::-1]))"),
+    ("beras/core.py", "return [w for w in self.weights if w.trainable]", "return list(self.weights)"),
+    # Adam's amsgrad branch (a flag of the course's given signature): the witness drives it too
+    ("beras/optimizers.py", "np.maximum(self.v_max[i], self.v[i])", "np.minimum(self.v_max[i], self.v[i])"),
+])
+def test_fall2025_witness_tells_a_real_bug_apart(fall_base, fall_witness, tmp_path, file, old, new):
+    assert _witness_verdict((fall_base,), fall_witness, tmp_path, file, old, new) is not None
+
+
+@pytest.mark.parametrize("file, old, new", [
+    # uniform(high, low) draws from the same interval
+    ("beras/layers.py", "            limit = np.sqrt(3.0 / fan_avg)\n            w = np.random.uniform(-limit, limit, shape)",
+     "            limit = np.sqrt(3.0 / fan_avg)\n            w = np.random.uniform(limit, -limit, shape)"),
+    # two independent statements in another order
+    ("beras/gradient_tape.py", "            weight_grads = layer.compose_weight_gradients(upstream)\n"
+     "            input_grads = layer.compose_input_gradients(upstream)",
+     "            input_grads = layer.compose_input_gradients(upstream)\n"
+     "            weight_grads = layer.compose_weight_gradients(upstream)"),
+    # the gradient with respect to the labels: as in spring2026, nothing reads it (the grader accepts a loss
+    # returning [dL/dy_pred] alone), so the witness compares dL/dy_pred only, through the tape too
+    ("beras/losses.py", "-np.log(clipped) / batch", "-np.log(clipped) * batch"),
+])
+def test_fall2025_witness_finds_no_difference_for_an_equivalent_rewrite(fall_base, fall_witness, tmp_path, file,
+                                                                        old, new):
+    assert _witness_verdict((fall_base,), fall_witness, tmp_path, file, old, new) is None
+
+
+def test_the_tape_has_its_own_scenarios_in_fall2025_only():
+    assert "tape" in groups_for("beras/gradient_tape.py", "fall2025")
+    assert {"model", "graph", "linear"} <= set(groups_for("beras/gradient_tape.py", "fall2025"))
+    assert groups_for("beras/gradient_tape.py", "spring2026") == ()
+    assert "tape" not in groups_for("beras/layers.py", "spring2026")
+
+
+def test_the_witness_refuses_a_base_that_fails_its_scenarios(fall_base):
+    # spring2026's scenarios (Linear, loss.backward()) on a fall2025 library: every mutant would "agree"
+    # with the base by failing the same way; the witness must refuse rather than call them equivalent.
+    with pytest.raises(BaseFailsScenarios):
+        Witness(fall_base, edition="spring2026").original(groups_for("beras/layers.py", "spring2026"))
 
 
 # ------------------------------------------------------------------ the campaign, end to end
@@ -220,3 +285,22 @@ def test_campaign_on_the_course_base(tmp_path):
     assert counts["killed"] + counts["survived"] + counts["equivalent"] == 6
     assert counts["over_reach"] == 0, report["over_reach"]
     assert counts["killed"] >= 4, [(r["id"], r["verdict"], r["witness"]) for r in report["mutants"]]
+
+
+def test_fall2025_campaign_sample(tmp_path):
+    # A fixed fall2025 sample on the real grader: the witness drives the Keras-flavoured API, so the
+    # survivor and the equivalent mutants it holds are judged on what they do, not on a crash shared with
+    # the base (before the witness knew fall2025, both were called "equivalent").
+    out = tmp_path / "fall.json"
+    done = subprocess.run([sys.executable, str(CAMPAIGN), "--out", str(out), "--edition", "fall2025", "--sample", "12",
+                           "--seed", "0", "--jobs", "2"], cwd=tmp_path, capture_output=True, text=True, timeout=280)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(out.read_text(encoding="utf-8"))
+    counts = report["counts"]
+    assert report["edition"] == "fall2025" and counts["mutants"] == 12
+    assert counts["killed"] + counts["survived"] + counts["equivalent"] == 12
+    assert counts["over_reach"] == 0, report["over_reach"]
+    assert counts["survived_unexplained"] == 0, [(r["id"], r["witness"]) for r in report["survived"]]
+    verdicts = {r["id"].rsplit(":", 1)[0]: r["verdict"] for r in report["mutants"]}
+    assert verdicts["beras/layers.py:56:swap_statements"] != "equivalent"
+    assert counts["killed"] >= 7, [(r["id"], r["verdict"], r["witness"]) for r in report["mutants"]]

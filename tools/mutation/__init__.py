@@ -9,6 +9,7 @@ One module per idea:
 - scope.py        which submission files each rubric test exercises (the check registry)
 - equivalence.py  the independent verdict: randomized differential testing (scenarios.py)
 - scenarios.py    run in a subprocess on one submission: a trace of what its code does
+- scenario_api.py how the scenarios reach each edition's API (spring2026's backward, fall2025's GradientTape)
 - campaign.py     runs everything, classifies each mutant
 - report.py       the JSON report and the printed summary
 - cli.py          python tools/mutation_campaign.py ...

@@ -72,7 +72,7 @@ def run_campaign(options, log=print):
             f"{len(mutants)} with {options.jobs} job(s)")
         judged, baseline_seconds = _baseline(base_root, tmp, options, log)
         scope = files_by_number(options.edition, options.rubric)
-        witness = Witness(base_root, options.mnist_dir)
+        witness = Witness(base_root, options.mnist_dir, options.edition)
         progress_lock = threading.Lock()
         reused = earlier_grades(options.reuse_grades) if options.reuse_grades else {}
 

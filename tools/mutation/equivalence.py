@@ -21,26 +21,46 @@ import numpy as np
 SCENARIOS = Path(__file__).resolve().parent / "scenarios.py"
 # The grader's stand-ins for tensorflow.keras.datasets (local MNIST) and wandb: a base without its
 # own (the course base) imports them as it would on the grader. A submission's own copy comes first.
-SHIMS = Path(__file__).resolve().parents[2] / "grader" / "shims" / "site"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SHIMS = PROJECT_ROOT / "grader" / "shims" / "site"
+# The grader's shims need the project itself on the path (they raise the grader's own errors).
+SHIMS_PATH = os.pathsep.join([str(SHIMS), str(PROJECT_ROOT)])
 TIMEOUT_S = 180
 CORE = {"beras/__init__.py", "beras/core.py"}
-LAYERS, ACTIVATIONS, LOSSES, METRICS, ONEHOT, OPTIMIZERS, MODEL = (
+LAYERS, ACTIVATIONS, LOSSES, METRICS, ONEHOT, OPTIMIZERS, MODEL, TAPE = (
     "beras/layers.py", "beras/activations.py", "beras/losses.py", "beras/metrics.py", "beras/onehot.py",
-    "beras/optimizers.py", "beras/model.py")
-GROUP_FILES = {
+    "beras/optimizers.py", "beras/model.py", "beras/gradient_tape.py")
+LIBRARY = {LAYERS, ACTIVATIONS, LOSSES, METRICS, OPTIMIZERS, MODEL, ONEHOT}
+SPRING_GROUP_FILES = {
     "tensor": CORE, "weighted": CORE | {LAYERS}, "linear": CORE | {LAYERS}, "initializers": CORE | {LAYERS},
     "activations": CORE | {ACTIVATIONS}, "losses": CORE | {LOSSES}, "metrics": CORE | {METRICS},
     "onehot": CORE | {ONEHOT}, "optimizers": CORE | {OPTIMIZERS},
     "model": CORE | {LAYERS, ACTIVATIONS, LOSSES, METRICS, OPTIMIZERS, MODEL},
     "graph": CORE | {LAYERS, ACTIVATIONS, LOSSES, MODEL},
     "preprocess": CORE | {"preprocess.py"},
-    "assignment": CORE | {LAYERS, ACTIVATIONS, LOSSES, METRICS, OPTIMIZERS, MODEL, ONEHOT, "assignment.py",
-                          "preprocess.py"},
+    "assignment": CORE | LIBRARY | {"assignment.py", "preprocess.py"},
 }
+# fall2025: the same groups; every gradient goes through the student's GradientTape (its own group too).
+FALL_GROUP_FILES = {
+    **SPRING_GROUP_FILES,
+    "linear": CORE | {LAYERS, TAPE}, "activations": CORE | {ACTIVATIONS, TAPE}, "losses": CORE | {LOSSES, TAPE},
+    "model": SPRING_GROUP_FILES["model"] | {TAPE}, "graph": SPRING_GROUP_FILES["graph"] | {TAPE},
+    "tape": CORE | {TAPE, LAYERS, ACTIVATIONS, LOSSES},
+    "assignment": SPRING_GROUP_FILES["assignment"] | {TAPE},
+}
+EDITION_GROUP_FILES = {"spring2026": SPRING_GROUP_FILES, "fall2025": FALL_GROUP_FILES}
+GROUP_FILES = SPRING_GROUP_FILES
 RAISED = "__raised__"
-# Entries the unmutated base must get through: when it cannot (MNIST missing...), every mutant
-# would "agree" with it by failing the same way, and the witness would see nothing.
-MUST_PASS = ("import beras", "preprocess call", "assignment model", "assignment optimizer")
+# Entries the unmutated base must get through: when it cannot (MNIST missing, scenarios written for
+# another edition's API...), every mutant would "agree" with it by failing the same way, and the
+# witness would see nothing. A group the base aborts is refused as well.
+COMMON_MUST_PASS = ("import beras", "preprocess call", "assignment model", "assignment optimizer")
+MUST_PASS = {
+    "spring2026": COMMON_MUST_PASS,
+    "fall2025": COMMON_MUST_PASS + ("weighted 0 trainable", "linear 0 float64 row=False", "init 0 normal",
+                                    "opt basic 0 float64", "opt adam 0 float64", "model 0 float64 basic",
+                                    "graph 0 float64", "branches 0 float64", "tape 0 float64", "tape nested"),
+}
 
 
 def _raised(value):
@@ -49,22 +69,23 @@ FLOAT32_TOLERANCE = (2e-5, 1e-6)    # rtol, atol
 FLOAT64_TOLERANCE = (1e-9, 1e-12)
 
 
-def groups_for(file):
+def groups_for(file, edition="spring2026"):
     """The scenario groups whose code the file takes part in (the assignment group only for assignment.py:
     it reaches the library only through code the other groups drive more thoroughly)."""
-    return tuple(name for name, files in GROUP_FILES.items()
+    return tuple(name for name, files in EDITION_GROUP_FILES[edition].items()
                  if file in files and (name != "assignment" or file == "assignment.py"))
 
 
-def run_trace(root, groups, mnist_dir=None):
+def run_trace(root, groups, mnist_dir=None, edition="spring2026"):
     """The trace of the submission at root over these groups, or a string saying why there is none."""
     with tempfile.TemporaryDirectory(prefix="mutation-trace-") as tmp:
         out = Path(tmp) / "trace.pickle"
-        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "PYTHONPATH": str(SHIMS)}
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "PYTHONPATH": SHIMS_PATH}
         if mnist_dir:
             env["BERAS_MNIST_DIR"] = str(mnist_dir)
         try:
-            done = subprocess.run([sys.executable, str(SCENARIOS), str(root), str(out), *groups], cwd=root,
+            done = subprocess.run([sys.executable, str(SCENARIOS), str(root), str(out), edition, *groups],
+                                  cwd=root,
                                   capture_output=True, text=True, timeout=TIMEOUT_S, env=env)
         except subprocess.TimeoutExpired:
             return f"the scenarios did not finish in {TIMEOUT_S} s"
@@ -158,9 +179,10 @@ class BaseFailsScenarios(RuntimeError):
 class Witness:
     """Runs the scenarios; the original's traces are computed once per group set."""
 
-    def __init__(self, base_root, mnist_dir=None):
+    def __init__(self, base_root, mnist_dir=None, edition="spring2026"):
         from grader.data.mnist import mnist_dir as default_mnist_dir
         self.base_root, self.mnist_dir = base_root, mnist_dir or default_mnist_dir()
+        self.edition = edition
         self.originals = {}
         self.lock = threading.Lock()   # campaign jobs share one witness: compute each original once
 
@@ -170,17 +192,25 @@ class Witness:
 
     def _original(self, groups):
         if groups not in self.originals:
-            self.originals[groups] = run_trace(self.base_root, groups, self.mnist_dir)
-            trace = self.originals[groups]
-            failed = trace if isinstance(trace, str) else [label for label, value in trace
-                                                           if label.startswith(MUST_PASS) and _raised(value)]
+            self.originals[groups] = run_trace(self.base_root, groups, self.mnist_dir, self.edition)
+            failed = base_failures(self.originals[groups], self.edition)
             if failed:
                 raise BaseFailsScenarios(f"the base itself fails the scenarios {groups}: {failed}")
         return self.originals[groups]
 
     def difference(self, mutant, submission_root):
         """None when the mutant is equivalent (no scenario tells it apart), else the first difference."""
-        groups = groups_for(mutant.file)
+        groups = groups_for(mutant.file, self.edition)
         if not groups:
             return "no scenario exercises this file"
-        return first_difference(self.original(groups), run_trace(submission_root, groups, self.mnist_dir))
+        return first_difference(self.original(groups),
+                                run_trace(submission_root, groups, self.mnist_dir, self.edition))
+
+
+def base_failures(trace, edition):
+    """Why the unmutated base's trace cannot serve as the original (empty when it can): no trace at all,
+    a group aborted, or a MUST_PASS entry that raised."""
+    if isinstance(trace, str):
+        return trace
+    return [label for label, value in trace
+            if label.endswith(" aborted") or label.startswith(MUST_PASS[edition]) and _raised(value)]

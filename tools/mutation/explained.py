@@ -24,6 +24,21 @@ REASONS = {
     "onehot_unseen_label": (ACCEPTED, (
         "a label fit() never saw raises IndexError (or encodes wrongly) instead of the reference's "
         "ValueError: behaviour outside the handout's contract, which never encodes unseen labels")),
+    "amsgrad_optional": (ACCEPTED, (
+        "fall2025's Adam with amsgrad=True (the largest second moment so far) is wrong: the course's given "
+        "Adam.__init__ takes an amsgrad flag and only stores it, and the handout never asks for AMSGrad "
+        "(docs/editions.md lists the signature alone), so a student may ignore the flag; the grader checks Adam "
+        "with the default amsgrad=False only, the witness with amsgrad=True too")),
+    "tape_accumulation_informational": (ACCEPTED, (
+        "fall2025's tape.gradient combines the gradients of a tensor read by two layers wrongly (grads - g "
+        "instead of + g): only 3.5 notices, and 3.5 is informational (0 points): the handout's tape (walk back "
+        "from the target, one gradient per source) does not ask for tensors used twice, as in spring2026")),
+    "tape_readers_miscounted": (ACCEPTED, (
+        "without seen.add the tape's first pass counts a tensor's readers once per path to it, so the walk "
+        "stops at a tensor that two layers read when a layer produced it; graphs without a tensor used twice "
+        "(every scored gradient test, every Sequential model) are walked exactly as before. Tensors used twice "
+        "are outside the handout's contract (3.5, informational, has its shared tensor straight after an input "
+        "and so does not notice either); the witness sees it in its own two-branch graph with a layer in front")),
     # the course base (--base course)
     "weight_gradient_extra_rows": (ACCEPTED, (
         "get_weight_gradients tiles the input twice along the batch axis, (2B, in, out): the course's given "
@@ -49,6 +64,19 @@ EXPLAINED = {
     'beras/onehot.py:20:drop_statement:e88604f9': 'onehot_forward_without_fit',
     'beras/onehot.py:23:drop_statement:d270acaf': 'onehot_unseen_label',
     'beras/onehot.py:24:drop_statement:70266ce8': 'onehot_unseen_label',
+    # fall2025 (python tools/mutation_campaign.py --edition fall2025 --out REPORT.json --jobs 1); its one-hot
+    # encoder is spring2026's file, so the onehot.py entries above serve both editions
+    'beras/gradient_tape.py:51:arithmetic_swap:8ee6dd04': 'tape_accumulation_informational',
+    'beras/gradient_tape.py:36:drop_statement:6f2d4439': 'tape_readers_miscounted',
+    'beras/model.py:58:sign_flip:ba3b93f3': 'another_shuffle',
+    'beras/model.py:61:sign_flip:ab958bbd': 'another_shuffle',
+    'beras/optimizers.py:61:drop_statement:5813e1d8': 'amsgrad_optional',
+    'beras/optimizers.py:62:swap_statements:74aa30db': 'amsgrad_optional',
+    'beras/optimizers.py:62:drop_statement:a5768666': 'amsgrad_optional',
+    'beras/optimizers.py:62:sign_flip:000e64ad': 'amsgrad_optional',
+    'beras/optimizers.py:62:function_twin:26f73acc': 'amsgrad_optional',
+    'beras/optimizers.py:63:drop_statement:b2a5ce56': 'amsgrad_optional',
+    'beras/optimizers.py:63:sign_flip:884be6cc': 'amsgrad_optional',
     # the course base (python tools/mutation_campaign.py --base course --out REPORT.json --jobs 1)
     'beras/layers.py:34:constant_off_by_one:918cc102': 'weight_gradient_extra_rows',
     'beras/losses.py:41:arithmetic_swap:68f4fb63': 'upper_clip_above_one',
