@@ -8,8 +8,11 @@ from .load import RubricError, load_rubric
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m grader.rubric", description=__doc__)
     ap.add_argument("path", nargs="?", help="rubric TOML (default: the edition's)")
-    ap.add_argument("--edition", default="spring2026")
+    ap.add_argument("--edition", help="the edition the rubric grades (default: the one the grader was built for)")
     a = ap.parse_args(argv)
+    if a.edition is None:
+        from grader.editions import default_edition   # the zip's EDITION file, else spring2026
+        a.edition = default_edition()
     try:
         r = load_rubric(a.path, edition=a.edition)
     except RubricError as e:

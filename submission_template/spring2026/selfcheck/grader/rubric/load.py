@@ -143,8 +143,9 @@ def _check_settings(raw: Any, where: str, edition: str | None = None) -> dict[st
     elsewhere = [k for k in raw if edition and EDITION_ONLY_SETTINGS.get(k, edition) != edition]
     if elsewhere:
         raise RubricError(f"{where}: setting(s) {', '.join(map(repr, elsewhere))} in [settings] apply only to "
-                          f"{EDITION_ONLY_SETTINGS[elsewhere[0]]}; this rubric grades {edition}, which would "
-                          "ignore them: remove them")
+                          f"{EDITION_ONLY_SETTINGS[elsewhere[0]]}, but this rubric is loaded for {edition}, "
+                          f"which would ignore them: remove them, or grade with --edition "
+                          f"{EDITION_ONLY_SETTINGS[elsewhere[0]]} if the rubric is meant for it")
     s = {**DEFAULT_SETTINGS, **raw}
 
     def bad(key: str, why: str) -> RubricError:
