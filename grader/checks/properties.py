@@ -93,9 +93,11 @@ def score_initializers(key, results, args):
 def _refused(result):
     """Whether the case ended in a deliberate refusal (the stencil's assert, a ValueError...), or was not run."""
     error = result.get("error")
-    if error is None:
+    if not isinstance(error, dict):
         return False
-    return error.get("type") == "Missing" or bool(REFUSALS & set(error.get("kinds") or [error.get("type")]))
+    kinds = error.get("kinds")   # from the worker: untrusted, so only a list of names counts
+    names = {k for k in kinds if isinstance(k, str)} if isinstance(kinds, list) else {error.get("type")}
+    return error.get("type") == "Missing" or bool(REFUSALS & names)
 
 
 def _optional_note(name, scored):

@@ -94,3 +94,16 @@ def test_a_right_or_refused_uniform_initializer_loses_nothing(tmp_path, edition,
     assert judged_losers(results, edition) == set(), summary(results)
     if branch is REFUSES:
         assert "refused: not scored" in by_number(results)[number_of(edition, KEY)]["output"]
+
+
+def test_a_forged_error_record_neither_crashes_scoring_nor_unscores_a_required_case():
+    # the worker's answers are untrusted: "kinds" may be anything a submission makes it
+    from grader.checks.properties import initializer_args, score_initializers
+    args = initializer_args()
+    forged = {"type": "NameError", "message": "", "student_frame": None, "kinds": 5}
+    results = {case["label"]: {"error": dict(forged, kinds=["AssertionError"]) if "normal" in case["name"]
+                               else forged} for case in args["cases_spec"]}
+    outcome = score_initializers("behaviour.initializers", results, args)
+    # required cases count whatever their error claims; the optional ones here crashed, so they count too
+    assert outcome.fraction == 0.0
+    assert outcome.output.startswith("0/12 scored cases pass"), outcome.output
