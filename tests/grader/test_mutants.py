@@ -77,16 +77,21 @@ MUTANTS = [
            (O, "(np.sqrt(v) + self.epsilon)", "np.sqrt(v + self.epsilon)"),
            {"2.9"}),
     mutant("adam_without_bias_correction",
-           [(O, "m_hat = m / m_correction", "m_hat = m / 1.0"),
-            (O, "v_hat = v / v_correction", "v_hat = v / 1.0")],
+           [(O, "step_size = self.learning_rate * v_correction ** 0.5 / m_correction",
+             "step_size = self.learning_rate"),
+            (O, "epsilon = self.epsilon * v_correction ** 0.5", "epsilon = self.epsilon")],
            {"2.9"}),
     mutant("adam_t_incremented_per_parameter",
-           (O, "        self.t += 1\n        m_correction = 1 - self.beta_1 ** self.t\n"
-               "        v_correction = 1 - self.beta_2 ** self.t\n"
-               "        for i, p, g in self._updatable():\n",
-            "        for i, p, g in self._updatable():\n            self.t += 1\n"
-            "            m_correction = 1 - self.beta_1 ** self.t\n"
-            "            v_correction = 1 - self.beta_2 ** self.t\n"),
+           [(O, "        self.t += 1\n        m_correction = 1 - self.beta_1 ** self.t\n"
+                "        v_correction = 1 - self.beta_2 ** self.t\n", ""),
+            (O, "        step_size = self.learning_rate * v_correction ** 0.5 / m_correction\n"
+                "        epsilon = self.epsilon * v_correction ** 0.5\n"
+                "        for i, p, g in self._updatable():\n",
+             "        for i, p, g in self._updatable():\n            self.t += 1\n"
+             "            m_correction = 1 - self.beta_1 ** self.t\n"
+             "            v_correction = 1 - self.beta_2 ** self.t\n"
+             "            step_size = self.learning_rate * v_correction ** 0.5 / m_correction\n"
+             "            epsilon = self.epsilon * v_correction ** 0.5\n")],
            {"2.9"}),
     mutant("basic_optimizer_rebinds_list_entries",
            (O, "        for _, p, g in self._updatable():\n            p -= self.learning_rate * g",

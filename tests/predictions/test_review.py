@@ -74,7 +74,7 @@ def get_optimizer():
 def settings(tmp_path_factory):
     path = tmp_path_factory.mktemp("rubric") / "rubric.toml"
     path.write_text(RUBRIC)
-    return load_rubric(path).settings
+    return load_rubric(path, edition="fall2025").settings
 
 
 @pytest.fixture(scope="module")

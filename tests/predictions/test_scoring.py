@@ -45,7 +45,7 @@ def labels():
 def rubric(tmp_path, stdout="hidden", extra=""):
     path = tmp_path / "rubric.toml"
     path.write_text(RUBRIC.format(stdout=stdout) + extra)
-    return load_rubric(path)
+    return load_rubric(path, edition="fall2025")
 
 
 def read_of(labels, form="labels"):
@@ -167,7 +167,7 @@ def test_the_rubric_refuses_bad_review_settings(tmp_path, key, value):
     path = tmp_path / "bad.toml"
     path.write_text(text)
     with pytest.raises(RubricError, match=key):
-        load_rubric(path)
+        load_rubric(path, edition="fall2025")
 
 
 def test_the_fall2025_rubric_carries_the_review_settings():

@@ -1,6 +1,7 @@
-"""python -m grader.rubric [PATH | --edition NAME]: validate a rubric and print it."""
+"""python -m grader.rubric [PATH] [--edition NAME]: validate a rubric and print it."""
 import argparse
 import sys
+from pathlib import Path
 
 from .load import RubricError, load_rubric
 
@@ -8,11 +9,13 @@ from .load import RubricError, load_rubric
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m grader.rubric", description=__doc__)
     ap.add_argument("path", nargs="?", help="rubric TOML (default: the edition's)")
-    ap.add_argument("--edition", help="the edition the rubric grades (default: the one the grader was built for)")
+    ap.add_argument("--edition", help="the edition the rubric grades (default: the one its file is named "
+                                          "after, grader/rubric/<edition>.toml, else the one the grader was built for)")
     a = ap.parse_args(argv)
     if a.edition is None:
-        from grader.editions import default_edition   # the zip's EDITION file, else spring2026
-        a.edition = default_edition()
+        from grader.editions import EDITIONS, default_edition   # default: the zip's EDITION file, else spring2026
+        stem = Path(a.path).stem if a.path else None
+        a.edition = stem if stem in EDITIONS else default_edition()
     try:
         r = load_rubric(a.path, edition=a.edition)
     except RubricError as e:
