@@ -79,10 +79,10 @@ class _Sampler(threading.Thread):
 
 # ------------------------------------------------------------------ probes
 
-def setup(dtype="float32", seed=0):
+def setup(dtype="float32", seed=0, flush_subnormals=True):
     """Load the data (grader code), then build and compile the student's model."""
     from grader.data import mnist
-    flushed = flush_subnormals_to_zero()
+    flushed = flush_subnormals and flush_subnormals_to_zero()
     # Memory-mapped from the grader's prepared files when staged (copy-on-write: fit may
     # change them in place, the files stay as they are), else decoded here.
     x = mnist.train_inputs(np.dtype(dtype))

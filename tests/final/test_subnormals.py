@@ -43,13 +43,15 @@ def get_model():
 '''
 
 
-@pytest.mark.parametrize("base", ["reference", "course"])
-def test_the_students_code_runs_with_subnormals_flushed_in_the_final_run(tmp_path, base):
+@pytest.mark.parametrize("base, flush, seen", [("reference", True, "0.0"), ("course", True, "0.0"),
+                                               ("reference", False, "5.877471754111438e-39")])
+def test_the_students_code_runs_with_subnormals_flushed_in_the_final_run_unless_staff_say_not(
+        tmp_path, base, flush, seen):
     sub = make_submission(tmp_path, base=base, final=True,
                           overrides={"assignment.py": "import numpy as np\n" + REPORTS_ITS_ARITHMETIC})
-    out = outcome(sub)
+    out = outcome(sub, final_flush_subnormals=flush)
     assert out.fraction == 0.0
-    assert "HALF-OF-TINY 0.0 END" in out.output, out.output
+    assert f"HALF-OF-TINY {seen} END" in out.output, out.output
 
 
 IMPORT_TIME_CHECK = f'''

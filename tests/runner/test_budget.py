@@ -75,9 +75,10 @@ def test_staff_may_stop_training_once_full_marks_are_reached():
     assert len(run.epochs) == 3 and run.stopped is None          # off by default: every epoch
 
 
+@pytest.mark.parametrize("key", ["final_stop_at_full_marks", "final_flush_subnormals"])
 @pytest.mark.parametrize("value", ["yes", 1])
-def test_the_stop_setting_must_be_true_or_false(tmp_path, value):
+def test_the_switches_must_be_true_or_false(tmp_path, key, value):
     from grader.rubric.load import RubricError, load_rubric
     from tests.grader.submissions import rubric_with
-    with pytest.raises(RubricError, match="final_stop_at_full_marks"):
-        load_rubric(rubric_with(tmp_path, final_stop_at_full_marks=value))
+    with pytest.raises(RubricError, match=key):
+        load_rubric(rubric_with(tmp_path, **{key: value}))
