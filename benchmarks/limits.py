@@ -217,7 +217,8 @@ def run_case(submission, rubric, cpu, mb, keep_cache):
     final = next(t for t in results["tests"] if t.get("number") == "5.1")
     info = (final.get("extra_data") or {}).get("final", {})
     return {"wall_s": limits["wall_s"], "cgroup_peak_mb": limits["peak_mb"], "oom_kills": limits["oom_kills"],
-            "cpu_s": limits["cpu_s"], "score": results["score"], "final_score": final["score"],
+            "cpu_s": limits["cpu_s"], "score": results["score"],
+            "max_score": sum(t["max_score"] for t in results["tests"]), "final_score": final["score"],
             "epochs": info.get("epochs_run"), "accuracy": info.get("accuracy"),
             "epoch_s": info.get("epoch_seconds") or [], "training_s": info.get("total_seconds"),
             "setup_s": info.get("setup_seconds"),
@@ -247,7 +248,7 @@ def table(rows):
         acc = f"{r['accuracy']:.2%}" if r["accuracy"] is not None else "-"
         at, peak = r["at_cgroup_peak"], r["memory"]
         where = " + ".join(f"{at.get(role + '_anon', 0):.0f}/{at.get(role + '_file', 0):.0f}" for role in ROLES)
-        lines.append(f"| {label} | {r['wall_s']:.1f} | {ratio} | {r['cpu_s']:.1f} | {r['score']:g} | {r['epochs'] or 0} "
+        lines.append(f"| {label} | {r['wall_s']:.1f} | {ratio} | {r['cpu_s']:.1f} | {r['score']:g}/{r['max_score']:g} | {r['epochs'] or 0} "
                      f"| {per} | {acc} | {r['cgroup_peak_mb']} | {r['cgroup_anon_peak_mb']} | {where} "
                      f"| {peak['training_anon']:.0f}/{peak['training_file']:.0f} | {r['oom_kills']} |")
     return "\n".join(lines)

@@ -63,20 +63,23 @@ class Adam(Optimizer):
     def step(self):
         # BEGIN SOLUTION: one bias-corrected Adam step for every parameter
         self.t += 1
-        m_correction = 1 - self.beta_1 ** self.t
-        v_correction = 1 - self.beta_2 ** self.t
-        # lr * (m / mc) / (sqrt(v / vc) + eps) is (lr sqrt(vc) / mc) * m / (sqrt(v) + eps sqrt(vc)):
-        # the corrections fold into two scalars (Kingma & Ba, section 2), which saves two passes over
-        # every parameter. ** 0.5 keeps them Python floats: a NumPy float64 scalar (np.sqrt's) would turn
-        # the float32 updates below into float64 loops.
+        # m and v are kept as discounted sums (m = beta_1 m + g) rather than averages (m = beta_1 m +
+        # (1 - beta_1) g): one pass less over every parameter each. Divided by the total of their
+        # weights, sum_{k<t} beta^k = (1 - beta^t) / (1 - beta), they are Adam's bias-corrected
+        # m_hat and v_hat. lr * (m / mc) / (sqrt(v / vc) + eps) is (lr sqrt(vc) / mc) * m / (sqrt(v) +
+        # eps sqrt(vc)): the corrections fold into two scalars (Kingma & Ba, section 2). ** 0.5 keeps
+        # them Python floats: a NumPy float64 scalar (np.sqrt's) would turn the float32 updates below
+        # into float64 loops.
+        m_correction = (1 - self.beta_1 ** self.t) / (1 - self.beta_1)
+        v_correction = (1 - self.beta_2 ** self.t) / (1 - self.beta_2)
         step_size = self.learning_rate * v_correction ** 0.5 / m_correction
         epsilon = self.epsilon * v_correction ** 0.5
         for i, p, g in self._updatable():
             m, v = self.m[i], self.v[i]  # updated in place: no new arrays for the moments
             m *= self.beta_1
-            m += (1 - self.beta_1) * g
+            m += g
             v *= self.beta_2
-            v += (1 - self.beta_2) * np.square(g)
+            v += np.square(g)
             update = np.sqrt(v) + epsilon
             np.divide(m, update, out=update)
             update *= step_size

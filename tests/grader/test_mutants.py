@@ -82,14 +82,15 @@ MUTANTS = [
             (O, "epsilon = self.epsilon * v_correction ** 0.5", "epsilon = self.epsilon")],
            {"2.9"}),
     mutant("adam_t_incremented_per_parameter",
-           [(O, "        self.t += 1\n        m_correction = 1 - self.beta_1 ** self.t\n"
-                "        v_correction = 1 - self.beta_2 ** self.t\n", ""),
-            (O, "        step_size = self.learning_rate * v_correction ** 0.5 / m_correction\n"
+           [(O, "        self.t += 1\n        # m and v", "        # m and v"),
+            (O, "        m_correction = (1 - self.beta_1 ** self.t) / (1 - self.beta_1)\n"
+                "        v_correction = (1 - self.beta_2 ** self.t) / (1 - self.beta_2)\n"
+                "        step_size = self.learning_rate * v_correction ** 0.5 / m_correction\n"
                 "        epsilon = self.epsilon * v_correction ** 0.5\n"
                 "        for i, p, g in self._updatable():\n",
              "        for i, p, g in self._updatable():\n            self.t += 1\n"
-             "            m_correction = 1 - self.beta_1 ** self.t\n"
-             "            v_correction = 1 - self.beta_2 ** self.t\n"
+             "            m_correction = (1 - self.beta_1 ** self.t) / (1 - self.beta_1)\n"
+             "            v_correction = (1 - self.beta_2 ** self.t) / (1 - self.beta_2)\n"
              "            step_size = self.learning_rate * v_correction ** 0.5 / m_correction\n"
              "            epsilon = self.epsilon * v_correction ** 0.5\n")],
            {"2.9"}),

@@ -2,7 +2,8 @@
 
 ``setup`` maps the training set and the test *images* (the worker never has
 the test labels: its MNIST folder holds only the other files), seeds
-NumPy and builds the student's model with assignment.get_model() and friends.
+NumPy, sets flush-to-zero (grader/probes/subnormals.py) and builds the student's model
+with assignment.get_model() and friends.
 ``epoch`` runs the student's own ``fit(x, y, epochs=1, batch_size=B)`` once
 and returns the predicted test labels, so the trusted side can score every
 epoch, stop between epochs when the time budget is spent, and keep the last
@@ -25,6 +26,7 @@ from collections import Counter
 import numpy as np
 
 from grader.probes.cases import describe_exception, fresh_import
+from grader.probes.subnormals import flush_subnormals_to_zero
 
 PROFILE_TAG = "BERAS-FINAL-PROFILE "
 _STATE = {}
@@ -77,9 +79,10 @@ class _Sampler(threading.Thread):
 
 # ------------------------------------------------------------------ probes
 
-def setup(dtype="float32", seed=0):
+def setup(dtype="float32", seed=0, flush_subnormals=True):
     """Load the data (grader code), then build and compile the student's model."""
     from grader.data import mnist
+    flushed = flush_subnormals and flush_subnormals_to_zero()
     # Memory-mapped from the grader's prepared files when staged (copy-on-write: fit may
     # change them in place, the files stay as they are), else decoded here.
     x = mnist.train_inputs(np.dtype(dtype))
@@ -113,7 +116,7 @@ def setup(dtype="float32", seed=0):
     x, y = Tensor(x), Tensor(y)
     _STATE.update(model=model, x=x, y=y, test=test_images, dtype=np.dtype(dtype), root=root, epochs=0,
                   tensor=Tensor)
-    return {"model": type(model).__name__,
+    return {"model": type(model).__name__, "subnormals_flushed": flushed,
             "layers": [type(layer).__name__ for layer in (getattr(model, "layers", None) or [])][:20]}
 
 

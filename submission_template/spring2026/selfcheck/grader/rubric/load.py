@@ -40,6 +40,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "final_batch_size": 64,
     "final_time_budget_s": 0,
     "final_stop_at_full_marks": False,
+    "final_flush_subnormals": True,
     "final_full_accuracy": 0.95,
     "final_zero_accuracy": 0.80,
     "final_memory_mb": 640,
@@ -170,8 +171,9 @@ def _check_settings(raw: Any, where: str, edition: str | None = None) -> dict[st
     for key in ("final_epochs", "final_batch_size", "final_memory_mb"):
         if not isinstance(s[key], int) or isinstance(s[key], bool) or s[key] <= 0:
             raise bad(key, "must be a positive integer")
-    if not isinstance(s["final_stop_at_full_marks"], bool):
-        raise bad("final_stop_at_full_marks", "must be true or false")
+    for key in ("final_stop_at_full_marks", "final_flush_subnormals"):
+        if not isinstance(s[key], bool):
+            raise bad(key, "must be true or false")
     for key in ("final_full_accuracy", "final_zero_accuracy", "predictions_max_plausible_accuracy",
                 "predictions_accuracy_margin"):
         if not _is_number(s[key]) or not 0 <= s[key] <= 1:

@@ -82,8 +82,11 @@ def train(worker, settings, test_labels, log=lambda msg: None, clock=time.monoto
                         reserve_s=0.0, clock=clock)
     run = Run(settings, budget.total_s)
     epochs, batch = settings["final_epochs"], settings["final_batch_size"]
-    result = worker.call(PROBE + "setup", {"dtype": DATA_DTYPE, "seed": SEED}, timeout=budget.allow(SETUP_TIMEOUT))
+    setup = {"dtype": DATA_DTYPE, "seed": SEED, "flush_subnormals": settings["final_flush_subnormals"]}
+    result = worker.call(PROBE + "setup", setup, timeout=budget.allow(SETUP_TIMEOUT))
     run.setup_seconds = result.seconds
+    if result.ok and isinstance(result.value, dict) and "subnormals_flushed" in result.value:
+        log(f"  final setup: subnormal floats flushed to zero: {bool(result.value['subnormals_flushed'])}")
     if not result.ok or "error" in (result.value or {}):
         run.failure = "Building your model failed " + _call_failure(result, "setup")
         run.total_seconds = budget.elapsed()
