@@ -262,10 +262,11 @@ def test_an_epoch_that_overruns_the_budget_is_stopped_and_the_previous_epoch_sco
 
 def test_stencil_loop_compose_is_scored_and_explained_within_the_budget(tmp_path):
     sub = submissions.loop_compose(tmp_path / "sub")
-    out = outcome(sub, final_epochs=10, final_time_budget_s=90)  # an epoch takes 20-60 s here
+    # An epoch takes 20-60 s here; the budget leaves room for one on a loaded CI machine too.
+    out = outcome(sub, final_epochs=10, final_time_budget_s=150)
     info = out.extra_data["final"]
     assert info["epochs_run"] >= 1, out.output
-    assert info["total_seconds"] <= 90 + 5
+    assert info["total_seconds"] <= 150 + 5
     assert out.fraction > 0 and out.leaderboard
     assert "Slow training" in out.output and "vectorize" in out.output
     assert "compose" in out.output or "get_weight_gradients" in out.output, out.output  # the sampler's finding
