@@ -49,6 +49,11 @@ REASONS = {
         "predictions above 1 - eps change, and those are not probabilities (in float32 1 - 1e-12 is 1.0; at "
         "exactly 1.0 the loss moves by 1e-12). The witness feeds raw scores above 1, outside the loss's "
         "contract")),
+    "cce_clip_optional_fall2025": (ACCEPTED, (
+        "fall2025's categorical cross-entropy without its clip to [eps, 1 - eps]: the older fall terms' given "
+        "CategoricalCrossEntropy had no epsilon (docs/editions.md), so the fall2025 grader accepts a loss that "
+        "does not clip (Edition.CCE_MUST_CLIP = False) and checks it on probabilities away from 0; the witness "
+        "feeds values below eps, where the two differ")),
     "clip_promotes_to_float64": (ACCEPTED, (
         "np.clip(eps, y_pred, 1 - eps) is min(max(eps, y_pred), 1 - eps), the same numbers; the Python float "
         "first makes the result float64, so the float32 gradients differ by float32 rounding (~1e-7), which "
@@ -86,6 +91,26 @@ EXPLAINED = {
     'beras/losses.py:49:swap_arguments:e0158d69': 'clip_promotes_to_float64',
     'beras/onehot.py:18:drop_statement:4cfa54fa': 'onehot_forward_without_fit',
     'beras/onehot.py:19:drop_statement:b662c2a3': 'onehot_forward_without_fit',
+    # fall2025's course base (python tools/mutation_campaign.py --edition fall2025 --base course --out R.json
+    # --jobs 2); its one-hot encoder's two entries are the course base's above
+    'beras/layers.py:31:constant_off_by_one:719f687f': 'weight_gradient_extra_rows',
+    'beras/losses.py:40:drop_statement:fc051938': 'cce_clip_optional_fall2025',
+    'beras/losses.py:48:drop_statement:19af6668': 'cce_clip_optional_fall2025',
+    'beras/losses.py:40:arithmetic_swap:c973b8d6': 'upper_clip_above_one',
+    'beras/losses.py:40:constant_off_by_one:0d8d592f': 'upper_clip_above_one',
+    'beras/losses.py:48:arithmetic_swap:01d5bf5e': 'upper_clip_above_one',
+    'beras/losses.py:48:constant_off_by_one:0cd849f6': 'upper_clip_above_one',
+    'beras/losses.py:48:swap_arguments:9625c7f8': 'clip_promotes_to_float64',
+    'beras/model.py:62:sign_flip:6648ff99': 'another_shuffle',
+    # the AMSGrad branch and the v_max it alone reads (lines 54-55: created on the first step)
+    **{f'beras/optimizers.py:{mutant}': 'amsgrad_optional' for mutant in (
+        '54:drop_statement:070f2094', '54:comparison_swap:66686dc7', '55:drop_statement:2e5a0d13',
+        '55:constant_off_by_one:7803fe03', '63:drop_statement:e126d1ee', '64:swap_statements:2eb8e8bf',
+        '64:drop_statement:ec97537a', '64:sign_flip:99fc1adc', '64:function_twin:30d63163',
+        '65:drop_statement:326e6821', '65:sign_flip:db31ef2d', '65:arithmetic_swap:221539b1',
+        '65:swap_operands:dadcf9a5', '65:missing_batch_factor:b219198d', '65:arithmetic_swap:3cfc1123',
+        '65:swap_operands:a933fa71', '65:constant_off_by_one:d1fda3f2', '65:constant_off_by_one:17397fbf',
+        '65:arithmetic_swap:e38eaa56', '65:swap_operands:947f07eb')},
 }
 
 
