@@ -5,8 +5,11 @@ dead ReLUs) decays by beta_1 every step until it is a subnormal float, and x86 a
 subnormals is microcoded - ~40x slower here (`a * 0.9` over 200 000 float32 subnormals:
 850 us vs 22 us). A few thousand such entries cost the reference ~25 % of its epoch by the
 fifth epoch, and every submission with an Adam the same. With the FTZ/DAZ bits of the SSE
-control register set, those values are zero instead: the update they would have made is
-below 1e-30, so training, accuracy and scores are unchanged.
+control register set, every result below the smallest normal float (1.2e-38 in float32,
+2.2e-308 in float64) is zero instead, and so is every such input. For those moments the
+update they carried was below 1e-30; elsewhere a value that small is already past what
+float32 training survives (1 / 1e-38 overflows). The reference's ten epochs end at the same
+accuracy to the digit either way (97.89 % both, under Gradescope's limits).
 
 Only the final run's worker does this: the behaviour and gradient probes keep IEEE arithmetic.
 The control register is per thread and copied into threads started later (NumPy's own and
