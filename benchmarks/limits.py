@@ -26,7 +26,7 @@ Before each case the MNIST files are dropped from the page cache
 (posix_fadvise DONTNEED, these files only), so their pages are read - and charged to
 the run's cgroup - as in a fresh Gradescope container; --keep-cache skips that.
 The reference's answers are cached on disk first, as setup.sh does on Gradescope.
---epochs N grades with a copy of the rubric whose final_epochs is N (a quicker
+--epochs N grades with a copy of the shipped rubric whose final_epochs is N (a quicker
 memory check), --set KEY=JSON with any other setting changed (e.g.
 final_stop_at_full_marks=true); the default is the rubric as shipped.
 """
@@ -45,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 from grader.data import mnist  # noqa: E402
 from tests.bases import build_base  # noqa: E402
+from grader.rubric.load import default_rubric_path  # noqa: E402
 from tests.grader.submissions import rubric_with  # noqa: E402
 
 LIMITS_TOOL = ROOT.parent / "shared" / "tools" / "gradescope_limits.py"
@@ -277,7 +278,7 @@ def main(argv=None):
         settings = {key: json.loads(value) for key, _, value in (item.partition("=") for item in args.set)}
         if args.epochs:
             settings["final_epochs"] = args.epochs
-        rubric = rubric_with(tmp, **settings) if settings else None
+        rubric = rubric_with(tmp, source=default_rubric_path(), **settings) if settings else None
         for name in names:
             base, final = CASES[name]
             submission = build_base(Path(tmp) / name, base)

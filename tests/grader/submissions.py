@@ -138,10 +138,10 @@ def full_marks(results, number):
     return t["score"] == t["max_score"]
 
 
-def rubric_with(tmp_path, name="rubric.toml", **settings):
-    """A copy of the tests' rubric with some [settings] changed."""
+def rubric_with(tmp_path, name="rubric.toml", source=TEST_RUBRIC, **settings):
+    """A copy of the tests' rubric (or of ``source``) with some [settings] changed."""
     import re
-    text = TEST_RUBRIC.read_text(encoding="utf-8")
+    text = Path(source).read_text(encoding="utf-8")
     for key, value in settings.items():
         line = f"{key} = {json.dumps(value)}"
         text, n = re.subn(rf"(?m)^{key} = .*$", line, text)
