@@ -9,11 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.final.test_final import outcome
-from tests.grader.submissions import grade_json, losers, make_submission, summary
+from grader.editions import load_edition
+from grader.rubric.load import load_rubric
+from grader.runner.training import final_outcome
+from tests.grader.submissions import TEST_RUBRIC, grade_json, losers, make_submission, summary
 
 ROOT = Path(__file__).resolve().parents[2]
 HALF_OF_TINY = "float(np.float32(np.finfo(np.float32).tiny) * np.float32(0.5))"
+
+
+def final_run(submission, **settings):
+    """The final training run alone, with the tests' rubric's settings (some replaced)."""
+    settings = dict(load_rubric(TEST_RUBRIC).settings, **settings)
+    return final_outcome(Path(submission), load_edition("spring2026"), settings, {}, lambda msg: None)
 
 
 def test_flushing_turns_subnormal_results_into_zero_in_this_and_later_threads():
@@ -49,7 +57,7 @@ def test_the_students_code_runs_with_subnormals_flushed_in_the_final_run_unless_
         tmp_path, base, flush, seen):
     sub = make_submission(tmp_path, base=base, final=True,
                           overrides={"assignment.py": "import numpy as np\n" + REPORTS_ITS_ARITHMETIC})
-    out = outcome(sub, final_flush_subnormals=flush)
+    out = final_run(sub, final_flush_subnormals=flush)
     assert out.fraction == 0.0
     assert f"HALF-OF-TINY {seen} END" in out.output, out.output
 
